@@ -1,0 +1,43 @@
+# HT-Tracker — `make run` serves the app, `make test` runs the suite; both set everything up.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app httracker
+TEST_DATABASE_URL_POSTGRES ?= postgresql+psycopg://postgres@127.0.0.1:5432/httracker_test
+TEST_DATABASE_URL_MYSQL ?= mysql+pymysql://root@127.0.0.1:3306/httracker_test?charset=utf8mb4
+PYTEST_ARGS ?=
+
+.PHONY: install run test test-sqlite test-postgres test-mysql test-all lint upgrade clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+upgrade: install
+	$(FLASK) db upgrade
+
+run: upgrade
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: test-sqlite
+
+test-sqlite: install
+	TEST_DATABASE_URL= $(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres: install
+	TEST_DATABASE_URL='$(TEST_DATABASE_URL_POSTGRES)' $(BIN)/pytest $(PYTEST_ARGS)
+
+test-mysql: install
+	TEST_DATABASE_URL='$(TEST_DATABASE_URL_MYSQL)' $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+
+test-all: lint test-sqlite test-postgres test-mysql
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

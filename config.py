@@ -1,0 +1,173 @@
+"""Settings for HT-Tracker, read from the environment (and a `.env` file)."""
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+
+from dotenv import load_dotenv
+from sqlalchemy.engine import URL, make_url
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+ENVIRONMENTS = ("development", "production", "testing")
+MIN_SECRET_KEY_LENGTH = 32
+
+load_dotenv(BASE_DIR / ".env")
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or unusable; the message is one line meant for an operator."""
+
+
+def database_url(environ: Mapping[str, str]) -> str:
+    """The SQLAlchemy URL: DATABASE_URL, else DB_* parts, else SQLite in instance/."""
+    raw = environ.get("DATABASE_URL", "").strip()
+    if raw:
+        return normalise_database_url(raw)
+    if environ.get("DB_HOST"):
+        driver = environ.get("DB_DRIVER", "postgresql").strip().lower()
+        if driver not in ("postgresql", "mysql"):
+            raise ConfigError(f"DB_DRIVER must be 'postgresql' or 'mysql', not {driver!r}.")
+        port = environ.get("DB_PORT")
+        url = URL.create(
+            "postgresql+psycopg" if driver == "postgresql" else "mysql+pymysql",
+            username=environ.get("DB_USER") or None,
+            password=environ.get("DB_PASSWORD") or None,
+            host=environ["DB_HOST"],
+            port=int(port) if port else None,
+            database=environ.get("DB_NAME") or "httracker",
+        )
+        return normalise_database_url(url.render_as_string(hide_password=False))
+    return f"sqlite:///{INSTANCE_DIR / 'httracker.sqlite'}"
+
+
+def normalise_database_url(raw: str) -> str:
+    """Map platform-style URLs onto our drivers: psycopg 3 and PyMySQL with utf8mb4."""
+    if raw.startswith("postgres://"):
+        raw = "postgresql://" + raw[len("postgres://") :]
+    url = make_url(raw)
+    if url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")
+    elif url.drivername in ("mysql", "mariadb", "mariadb+pymysql"):
+        url = url.set(drivername="mysql+pymysql")
+    if url.get_backend_name() in ("mysql", "mariadb"):
+        url = url.update_query_dict({"charset": "utf8mb4"})
+    return url.render_as_string(hide_password=False)
+
+
+def engine_options(url: str) -> dict:
+    """Pool settings that suit each backend."""
+    backend = make_url(url).get_backend_name()
+    if backend == "sqlite":
+        return {}
+    options = {"pool_pre_ping": True}
+    if backend in ("mysql", "mariadb"):
+        # Below MariaDB's default wait_timeout (8 h) and any sane operator setting of it.
+        options["pool_recycle"] = 280
+    return options
+
+
+def development_secret_key() -> str:
+    """A random key made once per install and kept in instance/, so sessions survive restarts."""
+    path = INSTANCE_DIR / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key + "\n")
+    return key
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    ENV = "development"
+    DEBUG = False
+    TESTING = False
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    MAX_CONTENT_LENGTH = 6 * 1024 * 1024
+    # Argon2id, RFC 9106 "low memory" profile: above OWASP's minimum (19 MiB, t=2, p=1).
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536
+    ARGON2_PARALLELISM = 4
+
+    def __init__(self, environ: Mapping[str, str] | None = None):
+        environ = os.environ if environ is None else environ
+        self.SQLALCHEMY_DATABASE_URI = database_url(environ)
+        self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(self.SQLALCHEMY_DATABASE_URI)
+        self.SECRET_KEY = environ.get("SECRET_KEY") or self.default_secret_key()
+        self.TRUST_PROXY = environ.get("TRUST_PROXY", "").lower() in ("1", "true", "yes")
+
+    def default_secret_key(self) -> str:
+        return development_secret_key()
+
+
+class DevelopmentConfig(Config):
+    ENV = "development"
+
+
+class TestingConfig(Config):
+    ENV = "testing"
+    TESTING = True
+    WTF_CSRF_ENABLED = False
+    # Cheap hashes keep the suite fast; production parameters are tested separately.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 8192
+    ARGON2_PARALLELISM = 1
+
+    def default_secret_key(self) -> str:
+        return secrets.token_urlsafe(48)
+
+
+class ProductionConfig(Config):
+    ENV = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+    def default_secret_key(self) -> str:
+        return ""
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "production": ProductionConfig,
+    "testing": TestingConfig,
+}
+
+
+def load_config(environ: Mapping[str, str] | None = None, overrides: Mapping | None = None) -> dict:
+    """The settings for the environment named by ENV, with `overrides` applied last."""
+    environ = os.environ if environ is None else environ
+    overrides = dict(overrides or {})
+    name = str(overrides.get("ENV") or environ.get("ENV") or "development").strip().lower()
+    if name not in CONFIGS:
+        raise ConfigError(f"ENV must be one of {', '.join(ENVIRONMENTS)}, not {name!r}.")
+    config_object = CONFIGS[name](environ)
+    settings = {key: getattr(config_object, key) for key in dir(config_object) if key.isupper()}
+    settings.update(overrides)
+    if "SQLALCHEMY_ENGINE_OPTIONS" not in overrides:
+        settings["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(settings["SQLALCHEMY_DATABASE_URI"])
+    check_config(settings)
+    return settings
+
+
+def check_config(settings: Mapping) -> None:
+    """Refuse settings no deployment should start with."""
+    if settings["ENV"] == "production":
+        key = settings.get("SECRET_KEY") or ""
+        if len(key) < MIN_SECRET_KEY_LENGTH:
+            raise ConfigError(
+                "SECRET_KEY must be set to at least 32 characters in production; make one with: "
+                "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+            )

@@ -1,0 +1,19 @@
+"""gunicorn settings, from the environment like the app's own."""
+
+import os
+
+from config import ConfigError, load_config
+
+# Fail before any worker starts, with the same one-line message as `flask`.
+try:
+    load_config()
+except ConfigError as error:
+    raise SystemExit(f"httracker: {error}") from None
+
+bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"  # noqa: S104
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+accesslog = "-"
+errorlog = "-"
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -1,0 +1,5 @@
+"""Accounts: register, log in, log out."""
+
+from .views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,46 @@
+"""Argon2id password hashing, in one place."""
+
+from functools import cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+
+
+@cache
+def _hasher(time_cost: int, memory_cost: int, parallelism: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
+
+
+def hasher() -> PasswordHasher:
+    """The Argon2id hasher with the parameters the app is configured for."""
+    config = current_app.config
+    return _hasher(
+        config["ARGON2_TIME_COST"], config["ARGON2_MEMORY_COST"], config["ARGON2_PARALLELISM"]
+    )
+
+
+@cache
+def _dummy_hash(ph: PasswordHasher) -> str:
+    return ph.hash("not a real password; used to spend the time of a real check")
+
+
+def hash_password(password: str) -> str:
+    return hasher().hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """Check a password; with no hash (unknown user) spend the same time and return False."""
+    ph = hasher()
+    try:
+        return ph.verify(password_hash or _dummy_hash(ph), password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    """True when the stored hash was made with other parameters than the current ones."""
+    try:
+        return hasher().check_needs_rehash(password_hash)
+    except InvalidHashError:
+        return True

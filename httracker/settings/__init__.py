@@ -1,0 +1,5 @@
+"""The account's settings."""
+
+from .views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,119 @@
+"""Fixtures: one database per test run, built by the migrations; every test starts empty."""
+
+import os
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, delete, text
+from sqlalchemy.engine import make_url
+
+from httracker import create_app
+from httracker.auth.services import create_user
+from httracker.extensions import db
+
+PASSWORD = "correct horse battery"
+
+
+def recreate_database(url: str) -> None:
+    """Drop and create the test database named in `url` (PostgreSQL and MySQL)."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    name = parsed.database
+    if backend == "postgresql":
+        admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    elif backend in ("mysql", "mariadb"):
+        admin = create_engine(parsed._replace(database=None))
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
+            conn.execute(
+                text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
+            )
+    else:
+        return
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    recreate_database(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    app = create_app({"ENV": "testing", "SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _push_request_context():
+    """Replace pytest-flask's fixture of this name: it keeps a request (and app) context open
+    during the test, which every client request would then share — one SQLAlchemy session and
+    one `g` (Flask-Login's cached user) across requests. Each request here gets its own."""
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _empty_tables(request):
+    """Every test starts with empty tables."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        db.session.rollback()
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(delete(table))
+        db.session.commit()
+
+
+@pytest.fixture
+def make_user(app):
+    """Create a user and return it (detached, attributes loaded)."""
+
+    def make(username="alice", email=None, password=PASSWORD, **fields):
+        with app.app_context():
+            user = create_user(username, email or f"{username.lower()}@example.com", password)
+            for name, value in fields.items():
+                setattr(user, name, value)
+            db.session.commit()
+            db.session.refresh(user)
+            db.session.expunge(user)
+            return user
+
+    return make
+
+
+class AuthActions:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, login="alice", password=PASSWORD, **extra):
+        data = {"login": login, "password": password, **extra}
+        return self.client.post("/auth/login", data=data)
+
+    def logout(self):
+        return self.client.post("/auth/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+@pytest.fixture
+def user(make_user, auth):
+    """A logged-in user, alice."""
+    alice = make_user("alice")
+    auth.login()
+    return alice
