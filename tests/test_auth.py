@@ -227,3 +227,9 @@ def test_login_and_register_pages_have_labelled_fields(client):
     page = client.get("/auth/register").get_data(as_text=True)
     for name in ("username", "email", "password", "confirm"):
         assert f'<label for="{name}">' in page
+
+
+def test_navigation_links_every_section(client, user):
+    page = client.get("/dashboard").get_data(as_text=True)
+    for href in ("/dashboard", "/habits/", "/logs/", "/analytics/", "/settings/", "/auth/logout"):
+        assert f'"{href}"' in page

@@ -1,4 +1,4 @@
-"""The account's settings."""
+"""The account's settings: one blueprint, a module per section."""
 
 from .views import bp
 

@@ -1,0 +1,163 @@
+"""Changes to habits and logs, shared by the web views, the CLI and imports.
+
+Each function validates, adds and flushes; the caller commits once (or rolls back)."""
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..models import MAX_DAY_MINUTES, MAX_WEEK_MINUTES, Habit, HabitLog, User, fold
+from ..timeutil import EARLIEST_DATE, user_today
+from .durations import format_minutes
+from .queries import day_total
+
+NAME_MAX, CATEGORY_MAX, NOTE_MAX = 80, 40, 500
+
+
+class ValidationError(ValueError):
+    """A change that breaks a rule; `field` names the form field the message belongs to."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def lock_user(user: User) -> None:
+    """Serialise concurrent changes to one user's logs (row lock; SQLite locks the whole file)."""
+    db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
+
+
+def check_habit_fields(
+    user: User,
+    name: str,
+    category: str,
+    target_minutes: int | None,
+    target_period: str,
+    habit: Habit | None = None,
+) -> None:
+    if not 1 <= len(name) <= NAME_MAX:
+        raise ValidationError("name", f"Use 1–{NAME_MAX} characters.")
+    if len(category) > CATEGORY_MAX:
+        raise ValidationError("category", f"Use at most {CATEGORY_MAX} characters.")
+    if target_period not in ("day", "week"):
+        raise ValidationError("target_period", "Choose 'day' or 'week'.")
+    if target_minutes is not None:
+        limit = MAX_DAY_MINUTES if target_period == "day" else MAX_WEEK_MINUTES
+        if not 1 <= target_minutes <= limit:
+            raise ValidationError(
+                "target_minutes",
+                f"A {target_period}ly target is 1 minute to {format_minutes(limit)}.",
+            )
+    query = select(Habit.id).where(Habit.user_id == user.id, Habit.name_key == fold(name))
+    if habit is not None and habit.id is not None:
+        query = query.where(Habit.id != habit.id)
+    if db.session.scalar(query) is not None:
+        raise ValidationError("name", "You already have a habit with that name.")
+
+
+def create_habit(
+    user: User,
+    name: str,
+    category: str = "",
+    target_minutes: int | None = None,
+    target_period: str = "day",
+) -> Habit:
+    name, category = name.strip(), category.strip()
+    check_habit_fields(user, name, category, target_minutes, target_period)
+    habit = Habit(
+        user_id=user.id,
+        name=name,
+        category=category,
+        target_minutes=target_minutes,
+        target_period=target_period,
+    )
+    db.session.add(habit)
+    _flush_unique_name()
+    return habit
+
+
+def update_habit(
+    user: User,
+    habit: Habit,
+    name: str,
+    category: str,
+    target_minutes: int | None,
+    target_period: str,
+) -> Habit:
+    name, category = name.strip(), category.strip()
+    check_habit_fields(user, name, category, target_minutes, target_period, habit)
+    habit.rename(name)
+    habit.category = category
+    habit.target_minutes = target_minutes
+    habit.target_period = target_period
+    _flush_unique_name()
+    return habit
+
+
+def _flush_unique_name() -> None:
+    """Flush, turning a lost race on the unique name into the same error as the check."""
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise ValidationError("name", "You already have a habit with that name.") from None
+
+
+def check_log_fields(
+    user: User, day: date, minutes: int, note: str | None, *, except_log_id: int | None = None
+) -> None:
+    if not 1 <= minutes <= MAX_DAY_MINUTES:
+        raise ValidationError("minutes", "Log between 1 minute and 24h.")
+    if day < EARLIEST_DATE:
+        raise ValidationError("date", "Dates start on 2000-01-01.")
+    if day > user_today(user):
+        raise ValidationError("date", "That day is in the future in your time zone.")
+    if note is not None and len(note) > NOTE_MAX:
+        raise ValidationError("note", f"Use at most {NOTE_MAX} characters.")
+    left = MAX_DAY_MINUTES - day_total(user, day, except_log_id=except_log_id)
+    if minutes > left:
+        raise ValidationError(
+            "minutes",
+            f"A day has 24h: {format_minutes(max(left, 0))} left to log on {day.isoformat()}.",
+        )
+
+
+def add_log(user: User, habit: Habit, day: date, minutes: int, note: str | None = None) -> HabitLog:
+    """Log minutes against one of the user's habits, keeping the day within 1440 minutes."""
+    lock_user(user)
+    note = (note or "").strip() or None
+    check_log_fields(user, day, minutes, note)
+    log = HabitLog(user_id=user.id, habit_id=habit.id, date=day, minutes=minutes, note=note)
+    db.session.add(log)
+    db.session.flush()
+    return log
+
+
+def update_log(
+    user: User, log: HabitLog, habit: Habit, day: date, minutes: int, note: str | None
+) -> HabitLog:
+    lock_user(user)
+    note = (note or "").strip() or None
+    check_log_fields(user, day, minutes, note, except_log_id=log.id)
+    log.habit_id, log.date, log.minutes, log.note = habit.id, day, minutes, note
+    db.session.flush()
+    return log
+
+
+def delete_log(log: HabitLog) -> None:
+    db.session.delete(log)
+    db.session.flush()
+
+
+def delete_habit(habit: Habit) -> None:
+    """Delete a habit; the database cascades to its logs in the same transaction."""
+    db.session.delete(habit)
+    db.session.flush()
+
+
+def set_archived(habit: Habit, archived: bool) -> None:
+    habit.archived = archived
+    db.session.flush()

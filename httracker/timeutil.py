@@ -1,0 +1,42 @@
+"""Dates as the user sees them: "today" in their time zone, weeks from their first weekday."""
+
+from datetime import UTC, date, datetime, timedelta
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+EARLIEST_DATE = date(2000, 1, 1)
+WEEKDAY_NUMBERS = {"monday": 0, "sunday": 6}
+
+
+@cache
+def timezone_names() -> tuple[str, ...]:
+    """Every IANA zone name the app accepts, sorted."""
+    return tuple(sorted(available_timezones()))
+
+
+def is_timezone(name: str) -> bool:
+    return name in set(timezone_names())
+
+
+def zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def today_in(timezone_name: str, now: datetime | None = None) -> date:
+    """The calendar date right now in the named zone."""
+    now = now or datetime.now(UTC)
+    return now.astimezone(zone(timezone_name)).date()
+
+
+def user_today(user) -> date:
+    """Today in the user's time zone."""
+    return today_in(user.timezone)
+
+
+def week_start_of(day: date, week_start: str) -> date:
+    """The first day of the week holding `day`, weeks starting on 'monday' or 'sunday'."""
+    first = WEEKDAY_NUMBERS[week_start]
+    return day - timedelta(days=(day.weekday() - first) % 7)
