@@ -117,3 +117,78 @@ def user(make_user, auth):
     alice = make_user("alice")
     auth.login()
     return alice
+
+
+# --- Habits and logs -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_habit(app):
+    """Create a habit for a user (by id) and return its id."""
+    from httracker.models import Habit
+
+    def make(user, name="Reading", category="", target_minutes=None, target_period="day", **extra):
+        with app.app_context():
+            habit = Habit(
+                user_id=user.id,
+                name=name,
+                category=category,
+                target_minutes=target_minutes,
+                target_period=target_period,
+                **extra,
+            )
+            db.session.add(habit)
+            db.session.commit()
+            return habit.id
+
+    return make
+
+
+@pytest.fixture
+def make_log(app):
+    """Create a log for a user's habit (ids) and return its id; no validation, for set-up."""
+    from httracker.models import HabitLog
+
+    def make(user, habit_id, day, minutes=30, note=None):
+        with app.app_context():
+            log = HabitLog(user_id=user.id, habit_id=habit_id, date=day, minutes=minutes, note=note)
+            db.session.add(log)
+            db.session.commit()
+            return log.id
+
+    return make
+
+
+class QueryCounter:
+    """Counts SQL statements sent to the database while active."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.statements: list[str] = []
+
+    def _count(self, conn, cursor, statement, parameters, context, executemany):
+        self.statements.append(statement)
+
+    def __enter__(self):
+        from sqlalchemy import event
+
+        self.statements.clear()
+        event.listen(self.engine, "before_cursor_execute", self._count)
+        return self
+
+    def __exit__(self, *exc):
+        from sqlalchemy import event
+
+        event.remove(self.engine, "before_cursor_execute", self._count)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app):
+    """A context manager counting the SQL statements run inside it: `with count_queries as q`."""
+    with app.app_context():
+        engine = db.engine
+    return QueryCounter(engine)

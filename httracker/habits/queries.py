@@ -4,7 +4,7 @@ written once. Another user's id is treated exactly like one that does not exist.
 from datetime import date
 
 from flask import abort
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
 
 from ..extensions import db
 from ..models import Habit, HabitLog, User
@@ -67,3 +67,75 @@ def categories_of(user: User) -> list[str]:
         .order_by(Habit.category)
     )
     return list(db.session.scalars(query))
+
+
+def habit_summaries(user: User, week_start: date, *, active: bool | None = None) -> list:
+    """(habit, minutes since `week_start`, last logged date) for the user's habits, in one query."""
+    totals = (
+        select(
+            HabitLog.habit_id.label("habit_id"),
+            func.sum(case((HabitLog.date >= week_start, HabitLog.minutes), else_=0)).label("week"),
+            func.max(HabitLog.date).label("last_date"),
+        )
+        .where(HabitLog.user_id == user.id)
+        .group_by(HabitLog.habit_id)
+        .subquery()
+    )
+    query = (
+        habits_of(user, active=active)
+        .add_columns(func.coalesce(totals.c.week, 0), totals.c.last_date)
+        .outerjoin(totals, totals.c.habit_id == Habit.id)
+    )
+    return list(db.session.execute(query).all())
+
+
+def day_minutes_by_habit(user: User, day: date) -> dict[int, int]:
+    """Minutes logged on `day`, per habit id."""
+    query = (
+        select(HabitLog.habit_id, func.sum(HabitLog.minutes))
+        .where(HabitLog.user_id == user.id, HabitLog.date == day)
+        .group_by(HabitLog.habit_id)
+    )
+    return {habit_id: int(minutes) for habit_id, minutes in db.session.execute(query)}
+
+
+def filter_logs(
+    query: Select,
+    user: User,
+    *,
+    habit_id: int | None = None,
+    category: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> Select:
+    """`query` over HabitLog narrowed by habit, category and an inclusive date range."""
+    if habit_id is not None:
+        query = query.where(HabitLog.habit_id == habit_id)
+    if category:
+        in_category = select(Habit.id).where(Habit.user_id == user.id, Habit.category == category)
+        query = query.where(HabitLog.habit_id.in_(in_category))
+    if start is not None:
+        query = query.where(HabitLog.date >= start)
+    if end is not None:
+        query = query.where(HabitLog.date <= end)
+    return query
+
+
+def logs_total(user: User, **filters) -> int:
+    """Total minutes of the user's logs matching `filters` (see filter_logs)."""
+    query = select(func.coalesce(func.sum(HabitLog.minutes), 0)).where(HabitLog.user_id == user.id)
+    return int(db.session.scalar(filter_logs(query, user, **filters)))
+
+
+def recent_logs(user: User, habit: Habit, limit: int = 20) -> list[HabitLog]:
+    """The habit's most recent logs."""
+    query = logs_of(user).where(HabitLog.habit_id == habit.id).limit(limit)
+    return list(db.session.scalars(query))
+
+
+def log_count(user: User, habit: Habit) -> int:
+    """How many logs the habit has."""
+    query = select(func.count(HabitLog.id)).where(
+        HabitLog.user_id == user.id, HabitLog.habit_id == habit.id
+    )
+    return int(db.session.scalar(query))

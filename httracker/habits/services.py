@@ -14,6 +14,7 @@ from .durations import format_minutes
 from .queries import day_total
 
 NAME_MAX, CATEGORY_MAX, NOTE_MAX = 80, 40, 500
+PERIOD_ADJECTIVES = {"day": "daily", "week": "weekly"}
 
 
 class ValidationError(ValueError):
@@ -49,7 +50,8 @@ def check_habit_fields(
         if not 1 <= target_minutes <= limit:
             raise ValidationError(
                 "target_minutes",
-                f"A {target_period}ly target is 1 minute to {format_minutes(limit)}.",
+                f"A {PERIOD_ADJECTIVES[target_period]} target is 1 minute to "
+                f"{format_minutes(limit)}.",
             )
     query = select(Habit.id).where(Habit.user_id == user.id, Habit.name_key == fold(name))
     if habit is not None and habit.id is not None:

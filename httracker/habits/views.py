@@ -1,11 +1,39 @@
 """Dashboard and habit pages."""
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..analytics.panels import dashboard_panel
+from ..analytics.panels import dashboard_panel, habit_panel
+from ..auth.forms import EmptyForm
+from ..extensions import db
+from ..security import safe_next
+from ..timeutil import user_today, week_start_of
+from . import queries, services
+from .durations import format_minutes
+from .forms import DURATION_HELP, HabitForm, QuickLogForm
 
 bp = Blueprint("habits", __name__)
+
+
+@bp.app_template_filter("duration")
+def duration_filter(minutes: int | None) -> str:
+    """Minutes as '1h 30m'."""
+    return format_minutes(minutes)
+
+
+@bp.app_template_filter("target")
+def target_filter(habit) -> str:
+    """A habit's target as '30 min / day', '5 h / week' or '1 h 30 min / day'."""
+    if not habit.target_minutes:
+        return "No target"
+    hours, minutes = divmod(habit.target_minutes, 60)
+    parts = ([f"{hours} h"] if hours else []) + ([f"{minutes} min"] if minutes else [])
+    return f"{' '.join(parts)} / {habit.target_period}"
+
+
+def redirect_next(default: str):
+    """Redirect to a safe `next` from the form or query string, else to `default`."""
+    return redirect(safe_next(request.form.get("next") or request.args.get("next"), default))
 
 
 @bp.route("/")
@@ -15,19 +43,166 @@ def index():
     return redirect(url_for("auth.login"))
 
 
+def render_dashboard(quick_form=None, failed_habit_id=None, status=200):
+    today = user_today(current_user)
+    habits = list(db.session.scalars(queries.habits_of(current_user, active=True)))
+    today_minutes = queries.day_minutes_by_habit(current_user, today)
+    page = render_template(
+        "habits/dashboard.html",
+        today=today,
+        habits=habits,
+        today_minutes=today_minutes,
+        today_total=sum(today_minutes.values()),
+        quick_form=quick_form or QuickLogForm(formdata=None),
+        failed_habit_id=failed_habit_id,
+        analytics=dashboard_panel(current_user),
+    )
+    return page, status
+
+
 @bp.route("/dashboard")
 @login_required
 def dashboard():
-    return render_template("habits/dashboard.html", analytics=dashboard_panel(current_user))
+    return render_dashboard()
+
+
+@bp.route("/habits/<int:habit_id>/log", methods=["POST"])
+@login_required
+def quick_log(habit_id: int):
+    habit = queries.get_habit_or_404(current_user, habit_id, active_only=True)
+    form = QuickLogForm()
+    if form.validate_on_submit():
+        try:
+            services.add_log(current_user, habit, user_today(current_user), form.minutes.data)
+        except services.ValidationError as error:
+            db.session.rollback()
+            form[error.field].errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(f"Logged {format_minutes(form.minutes.data)} of {habit.name} today.", "success")
+            return redirect_next(url_for("habits.dashboard"))
+    return render_dashboard(form, habit.id, 400)
 
 
 @bp.route("/habits/")
 @login_required
 def list_habits():
-    return render_template("habits/list.html")
+    week_start = week_start_of(user_today(current_user), current_user.week_start)
+    rows = queries.habit_summaries(current_user, week_start)
+    active = [row for row in rows if not row[0].archived]
+    archived = [row for row in rows if row[0].archived]
+    return render_template(
+        "habits/list.html", active=active, archived=archived, week_start=week_start
+    )
 
 
-@bp.route("/logs/")
+def habit_form_page(form: HabitForm, habit=None):
+    status = 400 if form.is_submitted() else 200
+    categories = queries.categories_of(current_user)
+    page = render_template(
+        "habits/habit_form.html",
+        form=form,
+        habit=habit,
+        categories=categories,
+        duration_help=DURATION_HELP,
+    )
+    return page, status
+
+
+@bp.route("/habits/new", methods=["GET", "POST"])
 @login_required
-def list_logs():
-    return render_template("habits/logs.html")
+def new_habit():
+    form = HabitForm()
+    if form.validate_on_submit():
+        try:
+            habit = services.create_habit(
+                current_user,
+                form.name.data,
+                form.category.data or "",
+                form.target_minutes.data,
+                form.target_period.data,
+            )
+        except services.ValidationError as error:
+            db.session.rollback()
+            form[error.field].errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(f"Created habit {habit.name}.", "success")
+            return redirect_next(url_for("habits.detail", habit_id=habit.id))
+    return habit_form_page(form)
+
+
+@bp.route("/habits/<int:habit_id>")
+@login_required
+def detail(habit_id: int):
+    habit = queries.get_habit_or_404(current_user, habit_id)
+    return render_template(
+        "habits/detail.html",
+        habit=habit,
+        logs=queries.recent_logs(current_user, habit),
+        quick_form=QuickLogForm(formdata=None),
+        analytics=habit_panel(current_user, habit),
+    )
+
+
+@bp.route("/habits/<int:habit_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(habit_id: int):
+    habit = queries.get_habit_or_404(current_user, habit_id)
+    form = HabitForm(obj=habit)
+    if form.validate_on_submit():
+        try:
+            services.update_habit(
+                current_user,
+                habit,
+                form.name.data,
+                form.category.data or "",
+                form.target_minutes.data,
+                form.target_period.data,
+            )
+        except services.ValidationError as error:
+            db.session.rollback()
+            form[error.field].errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(f"Saved habit {habit.name}.", "success")
+            return redirect_next(url_for("habits.detail", habit_id=habit.id))
+    return habit_form_page(form, habit)
+
+
+def set_archived(habit_id: int, archived: bool):
+    habit = queries.get_habit_or_404(current_user, habit_id)
+    if not EmptyForm().validate_on_submit():
+        return redirect(url_for("habits.detail", habit_id=habit.id))
+    services.set_archived(habit, archived)
+    db.session.commit()
+    verb = "Archived" if archived else "Restored"
+    flash(f"{verb} habit {habit.name}.", "success")
+    return redirect_next(url_for("habits.list_habits"))
+
+
+@bp.route("/habits/<int:habit_id>/archive", methods=["POST"])
+@login_required
+def archive(habit_id: int):
+    return set_archived(habit_id, True)
+
+
+@bp.route("/habits/<int:habit_id>/unarchive", methods=["POST"])
+@login_required
+def unarchive(habit_id: int):
+    return set_archived(habit_id, False)
+
+
+@bp.route("/habits/<int:habit_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete(habit_id: int):
+    habit = queries.get_habit_or_404(current_user, habit_id)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        name = habit.name
+        services.delete_habit(habit)
+        db.session.commit()
+        flash(f"Deleted habit {name} and its logs.", "success")
+        return redirect_next(url_for("habits.list_habits"))
+    count = queries.log_count(current_user, habit)
+    return render_template("habits/delete.html", habit=habit, form=form, log_count=count)

@@ -1,0 +1,85 @@
+"""Forms for habits, logs and their filters."""
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from ..models import TARGET_PERIODS
+from .durations import ACCEPTED_FORMS, DurationError, format_minutes, parse_minutes
+from .services import CATEGORY_MAX, NAME_MAX, NOTE_MAX
+
+DURATION_HELP = f"Minutes, or hours and minutes: {ACCEPTED_FORMS}."
+PERIOD_LABELS = {"day": "per day", "week": "per week"}
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class DurationField(StringField):
+    """A text box that takes durations as people type them; `data` is minutes (or None)."""
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if not valuelist or not (valuelist[0] or "").strip():
+            return
+        if len(valuelist[0]) > 20:
+            raise ValueError(f"Enter a duration such as {ACCEPTED_FORMS}.")
+        try:
+            self.data = parse_minutes(valuelist[0])
+        except DurationError as error:
+            raise ValueError(str(error)) from None
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return format_minutes(self.data) if self.data else ""
+
+
+class HabitForm(FlaskForm):
+    name = StringField("Name", filters=[strip], validators=[DataRequired(), Length(max=NAME_MAX)])
+    category = StringField(
+        "Category", filters=[strip], validators=[Optional(), Length(max=CATEGORY_MAX)]
+    )
+    target_minutes = DurationField("Target", validators=[Optional()])
+    target_period = SelectField(
+        "Target period",
+        choices=[SelectChoice(period, PERIOD_LABELS[period]) for period in TARGET_PERIODS],
+        default="day",
+    )
+
+
+class LogForm(FlaskForm):
+    habit_id = SelectField("Habit", coerce=int, validate_choice=True)
+    date = DateField("Date", format="%Y-%m-%d", validators=[InputRequired()])
+    minutes = DurationField("Minutes", validators=[InputRequired()])
+    note = TextAreaField("Note", filters=[strip], validators=[Length(max=NOTE_MAX)])
+
+    def set_habits(self, habits) -> None:
+        """Offer these habits as choices."""
+        self.habit_id.choices = [SelectChoice(habit.id, habit.name) for habit in habits]
+
+
+class QuickLogForm(FlaskForm):
+    minutes = DurationField("Minutes", validators=[InputRequired()])
+
+
+class LogFilterForm(FlaskForm):
+    """The filters of the log list, read from the query string."""
+
+    class Meta:
+        csrf = False
+
+    habit_id = SelectField("Habit", coerce=int, validators=[Optional()], validate_choice=False)
+    category = SelectField("Category", validators=[Optional()], validate_choice=False)
+    start = DateField("From", format="%Y-%m-%d", validators=[Optional()])
+    end = DateField("To", format="%Y-%m-%d", validators=[Optional()])
+
+    def set_choices(self, habits, categories) -> None:
+        self.habit_id.choices = [SelectChoice(0, "All habits")] + [
+            SelectChoice(habit.id, habit.name) for habit in habits
+        ]
+        self.category.choices = [SelectChoice("", "All categories")] + [
+            SelectChoice(name) for name in categories
+        ]

@@ -1,0 +1,134 @@
+"""Time log pages: the filtered list, and creating, editing and deleting logs."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
+
+from ..auth.forms import EmptyForm
+from ..extensions import db
+from ..models import HabitLog
+from ..timeutil import user_today
+from . import queries, services
+from .durations import format_minutes
+from .forms import DURATION_HELP, LogFilterForm, LogForm
+from .views import bp, redirect_next
+
+PER_PAGE = 50
+FILTER_KEYS = ("habit_id", "category", "start", "end")
+
+
+def log_filters(form: LogFilterForm) -> dict:
+    """The filters of a validated filter form, leaving out fields with errors."""
+    return {
+        "habit_id": None if form.habit_id.errors else form.habit_id.data or None,
+        "category": None if form.category.errors else form.category.data or None,
+        "start": form.start.data if not form.start.errors else None,
+        "end": form.end.data if not form.end.errors else None,
+    }
+
+
+@bp.route("/logs/")
+@login_required
+def list_logs():
+    habits = list(db.session.scalars(queries.habits_of(current_user)))
+    form = LogFilterForm(request.args)
+    form.set_choices(habits, queries.categories_of(current_user))
+    valid = form.validate()
+    filters = log_filters(form)
+    query = queries.filter_logs(
+        queries.logs_of(current_user).options(joinedload(HabitLog.habit)), current_user, **filters
+    )
+    page = request.args.get("page", 1, type=int)
+    pagination = db.paginate(query, page=max(page, 1), per_page=PER_PAGE, error_out=False)
+    args = {key: request.args[key] for key in FILTER_KEYS if request.args.get(key)}
+    return render_template(
+        "habits/logs.html",
+        form=form,
+        pagination=pagination,
+        logs=pagination.items,
+        total=queries.logs_total(current_user, **filters),
+        filtered=any(value is not None for value in filters.values()),
+        page_args=args,
+        has_habits=bool(habits),
+    ), (200 if valid else 400)
+
+
+def log_form_page(form: LogForm, log=None):
+    status = 400 if form.is_submitted() else 200
+    page = render_template("habits/log_form.html", form=form, log=log, duration_help=DURATION_HELP)
+    return page, status
+
+
+@bp.route("/logs/new", methods=["GET", "POST"])
+@login_required
+def new_log():
+    form = LogForm()
+    form.set_habits(db.session.scalars(queries.habits_of(current_user, active=True)))
+    if not form.is_submitted():
+        form.date.data = user_today(current_user)
+        form.habit_id.data = request.args.get("habit_id", type=int)
+    if form.validate_on_submit():
+        habit = queries.get_habit_or_404(current_user, form.habit_id.data, active_only=True)
+        try:
+            log = services.add_log(
+                current_user, habit, form.date.data, form.minutes.data, form.note.data
+            )
+        except services.ValidationError as error:
+            db.session.rollback()
+            form[error.field].errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(
+                f"Logged {format_minutes(log.minutes)} of {habit.name} on {log.date.isoformat()}.",
+                "success",
+            )
+            return redirect_next(url_for("habits.list_logs"))
+    return log_form_page(form)
+
+
+@bp.route("/logs/<int:log_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_log(log_id: int):
+    log = queries.get_log_or_404(current_user, log_id)
+    form = LogForm(obj=log)
+    # A log may stay on its archived habit; moving it goes to an active one only.
+    choices = [
+        habit
+        for habit in db.session.scalars(queries.habits_of(current_user))
+        if not habit.archived or habit.id == log.habit_id
+    ]
+    form.set_habits(choices)
+    if form.validate_on_submit():
+        habit = queries.get_habit_or_404(
+            current_user, form.habit_id.data, active_only=form.habit_id.data != log.habit_id
+        )
+        try:
+            services.update_log(
+                current_user, log, habit, form.date.data, form.minutes.data, form.note.data
+            )
+        except services.ValidationError as error:
+            db.session.rollback()
+            form[error.field].errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(
+                f"Saved the log of {habit.name} on {log.date.isoformat()}: "
+                f"{format_minutes(log.minutes)}.",
+                "success",
+            )
+            return redirect_next(url_for("habits.list_logs"))
+    return log_form_page(form, log)
+
+
+@bp.route("/logs/<int:log_id>/delete", methods=["POST"])
+@login_required
+def delete_log(log_id: int):
+    log = queries.get_log_or_404(current_user, log_id)
+    if not EmptyForm().validate_on_submit():
+        return redirect(url_for("habits.edit_log", log_id=log.id))
+    habit = queries.get_habit_or_404(current_user, log.habit_id)
+    summary = f"{format_minutes(log.minutes)} of {habit.name} on {log.date.isoformat()}"
+    services.delete_log(log)
+    db.session.commit()
+    flash(f"Deleted the log of {summary}.", "success")
+    return redirect_next(url_for("habits.list_logs"))
