@@ -3,7 +3,7 @@
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..models import TARGET_PERIODS
 from .durations import ACCEPTED_FORMS, DurationError, format_minutes, parse_minutes
@@ -37,6 +37,25 @@ class DurationField(StringField):
         return format_minutes(self.data) if self.data else ""
 
 
+def int_or_none(value):
+    """An id from a form, or None for anything that is not one."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class HabitChoiceField(SelectField):
+    """One of the offered habits; any other id, valid or not, gets the same message."""
+
+    def __init__(self, label=None, **kwargs):
+        super().__init__(label, coerce=int_or_none, **kwargs)
+
+    def pre_validate(self, form):
+        if self.data not in {choice.value for choice in self.choices or ()}:
+            raise ValidationError("Choose one of your active habits.")
+
+
 class HabitForm(FlaskForm):
     name = StringField("Name", filters=[strip], validators=[DataRequired(), Length(max=NAME_MAX)])
     category = StringField(
@@ -51,7 +70,7 @@ class HabitForm(FlaskForm):
 
 
 class LogForm(FlaskForm):
-    habit_id = SelectField("Habit", coerce=int, validate_choice=True)
+    habit_id = HabitChoiceField("Habit")
     date = DateField("Date", format="%Y-%m-%d", validators=[InputRequired()])
     minutes = DurationField("Minutes", validators=[InputRequired()])
     note = TextAreaField("Note", filters=[strip], validators=[Length(max=NOTE_MAX)])
@@ -71,7 +90,9 @@ class LogFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    habit_id = SelectField("Habit", coerce=int, validators=[Optional()], validate_choice=False)
+    habit_id = SelectField(
+        "Habit", coerce=int_or_none, validators=[Optional()], validate_choice=False
+    )
     category = SelectField("Category", validators=[Optional()], validate_choice=False)
     start = DateField("From", format="%Y-%m-%d", validators=[Optional()])
     end = DateField("To", format="%Y-%m-%d", validators=[Optional()])

@@ -1,0 +1,118 @@
+"""Every URL that takes an id answers another user's id exactly like a missing one."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from httracker import create_app
+from httracker.extensions import db
+from httracker.models import Habit, HabitLog
+from httracker.timeutil import today_in
+
+ID_ARGUMENTS = {"habit_id", "log_id"}
+MISSING_ID = 987654
+
+
+def id_routes():
+    """(rule, method) for every route of the app taking a habit or log id."""
+    app = create_app({"ENV": "testing", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    routes = []
+    for rule in app.url_map.iter_rules():
+        if rule.arguments & ID_ARGUMENTS:
+            routes.extend((rule.rule, method) for method in sorted(rule.methods & {"GET", "POST"}))
+    return sorted(routes)
+
+
+ROUTES = id_routes()
+
+
+def test_the_matrix_covers_every_id_route():
+    rules = {rule for rule, _ in ROUTES}
+    assert {
+        "/habits/<int:habit_id>",
+        "/habits/<int:habit_id>/edit",
+        "/habits/<int:habit_id>/archive",
+        "/habits/<int:habit_id>/unarchive",
+        "/habits/<int:habit_id>/delete",
+        "/habits/<int:habit_id>/log",
+        "/logs/<int:log_id>/edit",
+        "/logs/<int:log_id>/delete",
+    } <= rules
+    assert len(ROUTES) >= 11
+
+
+def snapshot(app):
+    with app.app_context():
+        habits = [
+            (h.id, h.user_id, h.name, h.category, h.target_minutes, h.target_period, h.archived)
+            for h in db.session.scalars(select(Habit).order_by(Habit.id))
+        ]
+        logs = [
+            (log.id, log.user_id, log.habit_id, log.date, log.minutes, log.note)
+            for log in db.session.scalars(select(HabitLog).order_by(HabitLog.id))
+        ]
+        return habits, logs
+
+
+@pytest.fixture
+def two_users(app, make_user, make_habit, make_log, auth):
+    """Alice (logged in) and Bob, each with a habit and a log; returns their ids."""
+    alice, bob = make_user("alice"), make_user("bob")
+    day = today_in("UTC") - timedelta(days=1)
+    ids = {}
+    for owner in (alice, bob):
+        habit_id = make_habit(owner, "Reading")
+        archived_id = make_habit(owner, "Old", archived=True)
+        ids[owner.username] = {
+            "habit_id": habit_id,
+            "archived_id": archived_id,
+            "log_id": make_log(owner, habit_id, day, 30, note="private"),
+        }
+    auth.login("alice")
+    auth.client.get("/habits/")  # shows (and so clears) the login message
+    return ids
+
+
+def url_for_route(rule: str, ids: dict, *, archived: bool = False) -> str:
+    habit_id = ids["archived_id"] if archived and "unarchive" in rule else ids["habit_id"]
+    return rule.replace("<int:habit_id>", str(habit_id)).replace("<int:log_id>", str(ids["log_id"]))
+
+
+def form_data(ids: dict) -> dict:
+    """A submission that would change something if it were accepted."""
+    return {
+        "name": "Taken over",
+        "category": "x",
+        "target_minutes": "10",
+        "target_period": "day",
+        "habit_id": ids["habit_id"],
+        "date": (today_in("UTC") - timedelta(days=2)).isoformat(),
+        "minutes": "15",
+        "note": "changed",
+    }
+
+
+def send(client, method, url, data):
+    return client.get(url) if method == "GET" else client.post(url, data=data)
+
+
+@pytest.mark.parametrize(("rule", "method"), ROUTES)
+def test_another_users_id_is_a_404_like_a_missing_one(client, app, two_users, rule, method):
+    bob = two_users["bob"]
+    missing = dict.fromkeys(bob, MISSING_ID)
+    before = snapshot(app)
+    foreign = send(client, method, url_for_route(rule, bob, archived=True), form_data(bob))
+    assert foreign.status_code == 404
+    assert snapshot(app) == before
+    absent = send(client, method, url_for_route(rule, missing), form_data(missing))
+    assert absent.status_code == 404
+    assert foreign.data == absent.data
+    assert b"private" not in foreign.data and b"Reading" not in foreign.data
+
+
+@pytest.mark.parametrize(("rule", "method"), ROUTES)
+def test_the_same_request_on_ones_own_id_is_not_a_404(client, app, two_users, rule, method):
+    alice = two_users["alice"]
+    response = send(client, method, url_for_route(rule, alice, archived=True), form_data(alice))
+    assert response.status_code in (200, 302)

@@ -1,0 +1,279 @@
+"""Time logs: the form, its validation, the list with filters and pages, edit and delete."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+import httracker.timeutil
+from httracker.extensions import db
+from httracker.models import HabitLog
+from httracker.timeutil import today_in
+
+# 10:30 UTC: already 16 January in Kiritimati (UTC+14), still 14 January in Pago Pago (UTC-11).
+FROZEN_NOW = datetime(2026, 1, 15, 10, 30, tzinfo=UTC)
+
+
+class FrozenDatetime(datetime):
+    @classmethod
+    def now(cls, tz=None):
+        return FROZEN_NOW.astimezone(tz) if tz else FROZEN_NOW.replace(tzinfo=None)
+
+
+@pytest.fixture
+def frozen_now(monkeypatch):
+    monkeypatch.setattr(httracker.timeutil, "datetime", FrozenDatetime)
+    return FROZEN_NOW
+
+
+def logs_in_db(app):
+    with app.app_context():
+        return list(db.session.scalars(select(HabitLog).order_by(HabitLog.id)))
+
+
+def post_log(client, habit_id, minutes="30", day=None, note="", **extra):
+    data = {"habit_id": habit_id, "minutes": minutes, "note": note, **extra}
+    data["date"] = (day or today_in("UTC")).isoformat() if day != "" else ""
+    return client.post("/logs/new", data=data)
+
+
+@pytest.fixture
+def habit_id(user, make_habit):
+    return make_habit(user, "Reading")
+
+
+def test_new_log_form_defaults_to_today_and_preselects_the_habit(client, user, make_habit):
+    make_habit(user, "Alpha")
+    wanted = make_habit(user, "Zeta")
+    page = client.get(f"/logs/new?habit_id={wanted}").data.decode()
+    assert f'value="{today_in("UTC").isoformat()}"' in page
+    assert f'<option selected value="{wanted}">Zeta</option>' in page
+
+
+def test_new_log_default_date_is_today_in_the_users_zone(
+    client, make_user, auth, make_habit, frozen_now
+):
+    alice = make_user("alice", timezone="Pacific/Kiritimati")
+    auth.login()
+    make_habit(alice, "Reading")
+    assert b'value="2026-01-16"' in client.get("/logs/new").data
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [("90", 90), ("1:30", 90), ("1h30", 90), ("1h 30m", 90), ("45m", 45), ("2h", 120)],
+)
+def test_log_minutes_accept_every_duration_form(client, app, habit_id, text, minutes):
+    response = post_log(client, habit_id, text)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/logs/"
+    assert logs_in_db(app)[0].minutes == minutes
+
+
+def test_log_flash_names_what_was_logged(client, habit_id):
+    post_log(client, habit_id, "1h 30m", note="chapter 3")
+    page = client.get("/logs/").data.decode()
+    assert f"Logged 1h 30m of Reading on {today_in('UTC').isoformat()}." in page
+    assert "chapter 3" in page
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"minutes": "1.5h"}, "minutes", "1:30, 1h30, 1h 30m, 45m or 2h"),
+        ({"minutes": ""}, "minutes", "This field is required"),
+        ({"minutes": "0"}, "minutes", "Log between 1 minute and 24h."),
+        ({"minutes": "1441"}, "minutes", "Log between 1 minute and 24h."),
+        ({"minutes": "9" * 5000}, "minutes", "1:30, 1h30"),
+        ({"day": date(1999, 12, 31)}, "date", "Dates start on 2000-01-01."),
+        ({"date": "2025-02-30"}, "date", "Not a valid date value."),
+        ({"date": "yesterday"}, "date", "Not a valid date value."),
+        ({"date": ""}, "date", "This field is required"),
+        ({"note": "n" * 501}, "note", "Field cannot be longer than 500"),
+        ({"habit_id": "abc"}, "habit_id", "Choose one of your active habits."),
+        ({"habit_id": "999999"}, "habit_id", "Choose one of your active habits."),
+        ({"habit_id": ""}, "habit_id", "Choose one of your active habits."),
+    ],
+)
+def test_log_validation_is_inline_with_400_and_writes_nothing(
+    client, app, habit_id, fields, field, message
+):
+    data = {"habit_id": habit_id, "minutes": "30", "date": today_in("UTC").isoformat()}
+    if "day" in fields:
+        data["date"] = fields.pop("day").isoformat()
+    data.update(fields)
+    response = client.post("/logs/new", data=data)
+    assert response.status_code == 400
+    assert message in response.data.decode()
+    assert f'id="{field}-error"' in response.data.decode()
+    assert logs_in_db(app) == []
+
+
+def test_note_of_exactly_500_characters_is_fine(client, app, habit_id):
+    assert post_log(client, habit_id, note="n" * 500).status_code == 302
+    assert len(logs_in_db(app)[0].note) == 500
+
+
+def test_another_users_habit_is_treated_like_a_missing_one(
+    client, app, user, make_user, make_habit
+):
+    bob = make_user("bob")
+    bobs = make_habit(bob, "Bob's")
+    missing = post_log(client, 999999)
+    foreign = post_log(client, bobs)
+    assert foreign.status_code == missing.status_code == 400
+    assert b"Bob&#39;s" not in foreign.data and b"Bob's" not in foreign.data
+    assert logs_in_db(app) == []
+
+
+def test_day_limit_counts_every_habit_and_says_what_is_left(client, app, user, make_habit):
+    first, second, third = (make_habit(user, name) for name in ("One", "Two", "Three"))
+    day = today_in("UTC") - timedelta(days=1)
+    assert post_log(client, first, "10h", day).status_code == 302
+    assert post_log(client, second, "13h", day).status_code == 302
+    response = post_log(client, third, "1h 1m", day)
+    assert response.status_code == 400
+    assert f"A day has 24h: 1h left to log on {day.isoformat()}." in response.data.decode()
+    assert post_log(client, third, "1h", day).status_code == 302
+    response = post_log(client, first, "1", day)
+    assert f"0m left to log on {day.isoformat()}" in response.data.decode()
+    # another day is unaffected
+    assert post_log(client, first, "24h", day - timedelta(days=1)).status_code == 302
+    assert sorted(log.minutes for log in logs_in_db(app)) == [60, 600, 780, 1440]
+
+
+def test_editing_a_log_counts_the_day_without_its_old_minutes(
+    client, app, user, make_habit, make_log
+):
+    first, second = make_habit(user, "One"), make_habit(user, "Two")
+    day = today_in("UTC")
+    make_log(user, first, day, 1000)
+    log_id = make_log(user, second, day, 400)
+    data = {"habit_id": second, "date": day.isoformat(), "minutes": "440"}
+    assert client.post(f"/logs/{log_id}/edit", data=data).status_code == 302
+    response = client.post(f"/logs/{log_id}/edit", data={**data, "minutes": "441"})
+    assert response.status_code == 400
+    assert "7h 20m left" in response.data.decode()
+    assert {log.minutes for log in logs_in_db(app)} == {1000, 440}
+
+
+@pytest.mark.parametrize(
+    ("zone", "today", "tomorrow"),
+    [
+        ("Pacific/Kiritimati", date(2026, 1, 16), date(2026, 1, 17)),  # ahead of UTC
+        ("Pacific/Pago_Pago", date(2026, 1, 14), date(2026, 1, 15)),  # behind UTC
+    ],
+)
+def test_future_is_judged_in_the_users_zone(
+    client, app, make_user, auth, make_habit, frozen_now, zone, today, tomorrow
+):
+    alice = make_user("alice", timezone=zone)
+    auth.login()
+    habit_id = make_habit(alice, "Reading")
+    response = post_log(client, habit_id, day=tomorrow)
+    assert response.status_code == 400
+    assert "That day is in the future in your time zone." in response.data.decode()
+    assert logs_in_db(app) == []
+    assert post_log(client, habit_id, day=today).status_code == 302
+    assert [log.date for log in logs_in_db(app)] == [today]
+
+
+def test_quick_log_uses_today_in_the_users_zone(
+    client, app, make_user, auth, make_habit, frozen_now
+):
+    alice = make_user("alice", timezone="Pacific/Kiritimati")
+    auth.login()
+    habit_id = make_habit(alice, "Reading")
+    response = client.post(f"/habits/{habit_id}/log", data={"minutes": "1h"})
+    assert response.headers["Location"] == "/dashboard"
+    [log] = logs_in_db(app)
+    assert (log.date, log.minutes) == (date(2026, 1, 16), 60)
+
+
+def test_quick_log_on_the_dashboard(client, app, user, make_habit, make_log):
+    reading, running = make_habit(user, "Reading"), make_habit(user, "Running")
+    make_habit(user, "Old", archived=True)
+    make_log(user, reading, today_in("UTC"), 20)
+    make_log(user, reading, today_in("UTC") - timedelta(days=1), 300)
+    page = client.get("/dashboard").data.decode()
+    assert f'action="/habits/{reading}/log"' in page and f'action="/habits/{running}/log"' in page
+    assert "Old" not in page
+    row = page.split(">Reading</a>")[1].split("</tr>")[0]
+    assert ">20m<" in row
+    response = client.post(f"/habits/{reading}/log", data={"minutes": "1:10"})
+    assert response.status_code == 302
+    page = client.get("/dashboard").data.decode()
+    assert "Logged 1h 10m of Reading today." in page
+    assert ">1h 30m<" in page.split(">Reading</a>")[1].split("</tr>")[0]
+    assert "Logged today: <strong>1h 30m</strong>" in page
+
+
+def test_quick_log_errors_are_inline_on_the_dashboard(client, app, user, make_habit):
+    habit_id = make_habit(user, "Reading")
+    response = client.post(f"/habits/{habit_id}/log", data={"minutes": "soon"})
+    assert response.status_code == 400
+    assert f'id="minutes-{habit_id}-error"' in response.data.decode()
+    assert b"1:30, 1h30, 1h 30m, 45m or 2h" in response.data
+    response = client.post(f"/habits/{habit_id}/log", data={"minutes": "25h"})
+    assert response.status_code == 400
+    assert logs_in_db(app) == []
+
+
+def test_edit_and_delete_a_log(client, app, user, habit_id, make_log):
+    day = today_in("UTC") - timedelta(days=2)
+    log_id = make_log(user, habit_id, day, 30)
+    assert b'value="30m"' in client.get(f"/logs/{log_id}/edit").data
+    data = {"habit_id": habit_id, "date": day.isoformat(), "minutes": "45", "note": "better"}
+    response = client.post(f"/logs/{log_id}/edit?next=/habits/{habit_id}", data=data)
+    assert response.headers["Location"] == f"/habits/{habit_id}"
+    [log] = logs_in_db(app)
+    assert (log.minutes, log.note) == (45, "better")
+    assert (
+        f"Saved the log of Reading on {day.isoformat()}: 45m." in client.get("/logs/").data.decode()
+    )
+    response = client.post(f"/logs/{log_id}/delete")
+    assert response.headers["Location"] == "/logs/"
+    assert logs_in_db(app) == []
+    assert (
+        f"Deleted the log of 45m of Reading on {day.isoformat()}."
+        in client.get("/logs/").data.decode()
+    )
+
+
+def test_a_log_may_stay_on_its_archived_habit_but_not_move_to_one(
+    client, app, user, make_habit, make_log
+):
+    archived = make_habit(user, "Old", archived=True)
+    other_archived = make_habit(user, "Older", archived=True)
+    log_id = make_log(user, archived, today_in("UTC"), 30)
+    data = {"habit_id": archived, "date": today_in("UTC").isoformat(), "minutes": "40"}
+    assert client.post(f"/logs/{log_id}/edit", data=data).status_code == 302
+    response = client.post(f"/logs/{log_id}/edit", data={**data, "habit_id": other_archived})
+    assert response.status_code == 400
+    assert logs_in_db(app)[0].habit_id == archived
+
+
+def test_script_in_a_note_is_shown_as_text_everywhere(client, user, habit_id, make_log):
+    log_id = make_log(user, habit_id, today_in("UTC"), 30, note="<script>alert(1)</script>")
+    for path in ("/logs/", f"/logs/{log_id}/edit", f"/habits/{habit_id}"):
+        page = client.get(path).data
+        assert b"<script>alert(1)</script>" not in page, path
+        assert b"&lt;script&gt;alert(1)&lt;/script&gt;" in page, path
+
+
+def test_unknown_fields_are_ignored(client, app, habit_id):
+    response = post_log(client, habit_id, user_id="999", id="5", created_at="x")
+    assert response.status_code == 302
+    assert logs_in_db(app)[0].id != 5
+
+
+def test_non_utf8_body_never_causes_a_500(client, app, habit_id):
+    body = b"habit_id=" + str(habit_id).encode() + b"&minutes=30&note=\xff\xfe\xc3&date=\xff"
+    response = client.post("/logs/new", data=body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+    response = client.post(
+        "/habits/new",
+        data=b"name=\xff\xfe&target_period=day",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code in (302, 400)
