@@ -5,6 +5,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired
 
 from ..extensions import db
 from ..models import WEEK_STARTS
@@ -13,9 +14,11 @@ from .views import bp
 
 
 class PreferencesForm(FlaskForm):
-    timezone = SelectField("Time zone")
+    timezone = SelectField("Time zone", validators=[InputRequired()])
     week_start = SelectField(
-        "Weeks start on", choices=[SelectChoice(day, day.capitalize()) for day in WEEK_STARTS]
+        "Weeks start on",
+        choices=[SelectChoice(day, day.capitalize()) for day in WEEK_STARTS],
+        validators=[InputRequired()],
     )
 
     def __init__(self, *args, **kwargs):

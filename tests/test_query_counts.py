@@ -1,0 +1,86 @@
+"""List pages and the dashboard run the same number of SQL statements for 1 and 50 habits."""
+
+from datetime import timedelta
+
+import pytest
+
+from httracker.extensions import db
+from httracker.models import Habit, HabitLog
+from httracker.timeutil import today_in
+
+PAGES = ["/dashboard", "/habits/", "/logs/", "/logs/?category=Mind&start=2000-01-01"]
+
+
+def fill(app, user, habits: int) -> None:
+    """`habits` habits (a fifth archived), each with three logs over the last three days."""
+    today = today_in("UTC")
+    with app.app_context():
+        for number in range(habits):
+            habit = Habit(
+                user_id=user.id,
+                name=f"Habit {number:02d}",
+                category="Mind" if number % 2 else "Body",
+                target_minutes=30,
+                archived=number % 5 == 4,
+            )
+            db.session.add(habit)
+            db.session.flush()
+            for days in range(3):
+                db.session.add(
+                    HabitLog(
+                        user_id=user.id,
+                        habit_id=habit.id,
+                        date=today - timedelta(days=days),
+                        minutes=5,
+                        note=f"note {number}",
+                    )
+                )
+        db.session.commit()
+
+
+def statements(client, count_queries, path: str) -> int:
+    with count_queries as counter:
+        response = client.get(path)
+    assert response.status_code == 200
+    return counter.count
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_query_count_does_not_grow_with_habits(client, app, make_user, auth, count_queries, path):
+    one = make_user("one")
+    many = make_user("many")
+    fill(app, one, 1)
+    fill(app, many, 50)
+    auth.login("one")
+    client.get(path)  # shows the login message and warms caches
+    small = statements(client, count_queries, path)
+    auth.logout()
+    auth.login("many")
+    client.get(path)
+    large = statements(client, count_queries, path)
+    assert small == large
+    assert 0 < large <= 12
+
+
+def test_habit_page_query_count_does_not_grow_with_logs(
+    client, app, make_user, auth, count_queries
+):
+    alice = make_user("alice")
+    fill(app, alice, 2)
+    auth.login("alice")
+    with app.app_context():
+        ids = [habit.id for habit in db.session.scalars(db.select(Habit).order_by(Habit.id))]
+        for days in range(3, 60):
+            db.session.add(
+                HabitLog(
+                    user_id=alice.id,
+                    habit_id=ids[1],
+                    date=today_in("UTC") - timedelta(days=days),
+                    minutes=1,
+                )
+            )
+        db.session.commit()
+    client.get(f"/habits/{ids[0]}")
+    few = statements(client, count_queries, f"/habits/{ids[0]}")
+    many = statements(client, count_queries, f"/habits/{ids[1]}")
+    assert few == many
