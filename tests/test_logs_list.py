@@ -106,6 +106,9 @@ def test_bad_filters_are_inline_errors_not_500s(client, logs):
     page = client.get("/logs/?start=not-a-date&habit_id=abc&page=x")
     assert page.status_code == 400
     assert b"Not a valid date value." in page.data
+    assert b'aria-invalid="true"' in page.data
+    # the valid part of the request still works: every log is listed
+    assert len(entries(page.data)) == 50
 
 
 def test_other_users_habit_id_filter_shows_nothing(client, logs, make_user, make_habit, make_log):

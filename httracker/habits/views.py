@@ -140,7 +140,6 @@ def detail(habit_id: int):
         "habits/detail.html",
         habit=habit,
         logs=queries.recent_logs(current_user, habit),
-        quick_form=QuickLogForm(formdata=None),
         analytics=habit_panel(current_user, habit),
     )
 
