@@ -277,3 +277,15 @@ def test_non_utf8_body_never_causes_a_500(client, app, habit_id):
         content_type="application/x-www-form-urlencoded",
     )
     assert response.status_code in (302, 400)
+
+
+@pytest.mark.parametrize("text", ["1.5h", "abc", "-5", "1:75", "90s", "h", "1h 90m", "1 h 30 m x"])
+def test_log_form_rejects_other_duration_forms_naming_the_accepted_ones(
+    client, app, habit_id, text
+):
+    response = post_log(client, habit_id, text)
+    assert response.status_code == 400
+    assert "Enter a duration such as 90, 1:30, 1h30, 1h 30m, 45m or 2h." in response.get_data(
+        as_text=True
+    )
+    assert logs_in_db(app) == []

@@ -118,3 +118,9 @@ def test_other_users_habit_id_filter_shows_nothing(client, logs, make_user, make
     page = client.get(f"/logs/?habit_id={bobs}").data
     assert b"bob-entry" not in page and entries(page) == []
     assert b"bob-entry" not in client.get("/logs/").data
+
+
+def test_non_utf8_query_strings_never_cause_a_500(client, logs):
+    for query in ("category=%FF%FE", "start=%FF", "habit_id=%C3", "page=%FF"):
+        assert client.get(f"/logs/?{query}").status_code in (200, 400), query
+    assert client.get("/logs/new?habit_id=%FF").status_code == 200

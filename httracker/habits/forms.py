@@ -98,6 +98,7 @@ class LogFilterForm(FlaskForm):
     end = DateField("To", format="%Y-%m-%d", validators=[Optional()])
 
     def set_choices(self, habits, categories) -> None:
+        """Offer these habits and categories to filter by."""
         self.habit_id.choices = [SelectChoice(0, "All habits")] + [
             SelectChoice(habit.id, habit.name) for habit in habits
         ]

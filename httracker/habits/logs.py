@@ -30,6 +30,7 @@ def log_filters(form: LogFilterForm) -> dict:
 @bp.route("/logs/")
 @login_required
 def list_logs():
+    """The user's logs, newest first, filtered and paged, with their total."""
     habits = list(db.session.scalars(queries.habits_of(current_user)))
     form = LogFilterForm(request.args)
     form.set_choices(habits, queries.categories_of(current_user))
@@ -54,6 +55,7 @@ def list_logs():
 
 
 def log_form_page(form: LogForm, log=None):
+    """The create/edit log form; 400 when a submission was rejected."""
     status = 400 if form.is_submitted() else 200
     page = render_template("habits/log_form.html", form=form, log=log, duration_help=DURATION_HELP)
     return page, status
@@ -62,6 +64,7 @@ def log_form_page(form: LogForm, log=None):
 @bp.route("/logs/new", methods=["GET", "POST"])
 @login_required
 def new_log():
+    """Log minutes against one of the user's active habits."""
     form = LogForm()
     form.set_habits(db.session.scalars(queries.habits_of(current_user, active=True)))
     if not form.is_submitted():
@@ -89,6 +92,7 @@ def new_log():
 @bp.route("/logs/<int:log_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_log(log_id: int):
+    """Correct a log's habit, date, minutes or note."""
     log = queries.get_log_or_404(current_user, log_id)
     form = LogForm(obj=log)
     # A log may stay on its archived habit; moving it goes to an active one only.
@@ -123,6 +127,7 @@ def edit_log(log_id: int):
 @bp.route("/logs/<int:log_id>/delete", methods=["POST"])
 @login_required
 def delete_log(log_id: int):
+    """Delete one log."""
     log = queries.get_log_or_404(current_user, log_id)
     if not EmptyForm().validate_on_submit():
         return redirect(url_for("habits.edit_log", log_id=log.id))

@@ -39,6 +39,7 @@ def check_habit_fields(
     target_period: str,
     habit: Habit | None = None,
 ) -> None:
+    """Raise ValidationError for the first habit field that breaks a rule."""
     if not 1 <= len(name) <= NAME_MAX:
         raise ValidationError("name", f"Use 1–{NAME_MAX} characters.")
     if len(category) > CATEGORY_MAX:
@@ -67,6 +68,7 @@ def create_habit(
     target_minutes: int | None = None,
     target_period: str = "day",
 ) -> Habit:
+    """Add a habit for the user; its name is unique per user in any letter case."""
     name, category = name.strip(), category.strip()
     check_habit_fields(user, name, category, target_minutes, target_period)
     habit = Habit(
@@ -89,6 +91,7 @@ def update_habit(
     target_minutes: int | None,
     target_period: str,
 ) -> Habit:
+    """Change a habit's name, category and target."""
     name, category = name.strip(), category.strip()
     check_habit_fields(user, name, category, target_minutes, target_period, habit)
     habit.rename(name)
@@ -111,6 +114,7 @@ def _flush_unique_name() -> None:
 def check_log_fields(
     user: User, day: date, minutes: int, note: str | None, *, except_log_id: int | None = None
 ) -> None:
+    """Raise ValidationError for the first log field that breaks a rule, the day limit last."""
     if not 1 <= minutes <= MAX_DAY_MINUTES:
         raise ValidationError("minutes", "Log between 1 minute and 24h.")
     if day < EARLIEST_DATE:
@@ -141,6 +145,7 @@ def add_log(user: User, habit: Habit, day: date, minutes: int, note: str | None 
 def update_log(
     user: User, log: HabitLog, habit: Habit, day: date, minutes: int, note: str | None
 ) -> HabitLog:
+    """Change a log, keeping its day (and a new day) within 1440 minutes."""
     lock_user(user)
     note = (note or "").strip() or None
     check_log_fields(user, day, minutes, note, except_log_id=log.id)
@@ -150,6 +155,7 @@ def update_log(
 
 
 def delete_log(log: HabitLog) -> None:
+    """Delete one log."""
     db.session.delete(log)
     db.session.flush()
 
@@ -161,5 +167,6 @@ def delete_habit(habit: Habit) -> None:
 
 
 def set_archived(habit: Habit, archived: bool) -> None:
+    """Archive or restore a habit; its logs stay either way."""
     habit.archived = archived
     db.session.flush()

@@ -38,12 +38,14 @@ def redirect_next(default: str):
 
 @bp.route("/")
 def index():
+    """The dashboard for a logged-in user, else the login page."""
     if current_user.is_authenticated:
         return redirect(url_for("habits.dashboard"))
     return redirect(url_for("auth.login"))
 
 
 def render_dashboard(quick_form=None, failed_habit_id=None, status=200):
+    """The dashboard: today's quick log per active habit, today's total and analytics."""
     today = user_today(current_user)
     habits = list(db.session.scalars(queries.habits_of(current_user, active=True)))
     today_minutes = queries.day_minutes_by_habit(current_user, today)
@@ -63,12 +65,14 @@ def render_dashboard(quick_form=None, failed_habit_id=None, status=200):
 @bp.route("/dashboard")
 @login_required
 def dashboard():
+    """Today at a glance, with a quick log for every active habit."""
     return render_dashboard()
 
 
 @bp.route("/habits/<int:habit_id>/log", methods=["POST"])
 @login_required
 def quick_log(habit_id: int):
+    """Log minutes for today (in the user's zone) against an active habit."""
     habit = queries.get_habit_or_404(current_user, habit_id, active_only=True)
     form = QuickLogForm()
     if form.validate_on_submit():
@@ -87,6 +91,7 @@ def quick_log(habit_id: int):
 @bp.route("/habits/")
 @login_required
 def list_habits():
+    """Active habits, then archived ones, with this week's minutes and the last log date."""
     week_start = week_start_of(user_today(current_user), current_user.week_start)
     rows = queries.habit_summaries(current_user, week_start)
     active = [row for row in rows if not row[0].archived]
@@ -97,6 +102,7 @@ def list_habits():
 
 
 def habit_form_page(form: HabitForm, habit=None):
+    """The create/edit form; 400 when a submission was rejected."""
     status = 400 if form.is_submitted() else 200
     categories = queries.categories_of(current_user)
     page = render_template(
@@ -112,6 +118,7 @@ def habit_form_page(form: HabitForm, habit=None):
 @bp.route("/habits/new", methods=["GET", "POST"])
 @login_required
 def new_habit():
+    """Create a habit."""
     form = HabitForm()
     if form.validate_on_submit():
         try:
@@ -135,6 +142,7 @@ def new_habit():
 @bp.route("/habits/<int:habit_id>")
 @login_required
 def detail(habit_id: int):
+    """A habit's details, its recent logs and its analytics."""
     habit = queries.get_habit_or_404(current_user, habit_id)
     return render_template(
         "habits/detail.html",
@@ -147,6 +155,7 @@ def detail(habit_id: int):
 @bp.route("/habits/<int:habit_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(habit_id: int):
+    """Change a habit's name, category or target."""
     habit = queries.get_habit_or_404(current_user, habit_id)
     form = HabitForm(obj=habit)
     if form.validate_on_submit():
@@ -170,6 +179,7 @@ def edit(habit_id: int):
 
 
 def set_archived(habit_id: int, archived: bool):
+    """Archive or restore a habit, keeping its logs."""
     habit = queries.get_habit_or_404(current_user, habit_id)
     if not EmptyForm().validate_on_submit():
         return redirect(url_for("habits.detail", habit_id=habit.id))
@@ -183,18 +193,21 @@ def set_archived(habit_id: int, archived: bool):
 @bp.route("/habits/<int:habit_id>/archive", methods=["POST"])
 @login_required
 def archive(habit_id: int):
+    """Archive a habit: it leaves the quick log and the log form."""
     return set_archived(habit_id, True)
 
 
 @bp.route("/habits/<int:habit_id>/unarchive", methods=["POST"])
 @login_required
 def unarchive(habit_id: int):
+    """Bring an archived habit back."""
     return set_archived(habit_id, False)
 
 
 @bp.route("/habits/<int:habit_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete(habit_id: int):
+    """Confirm (GET) and delete (POST) a habit with all its logs."""
     habit = queries.get_habit_or_404(current_user, habit_id)
     form = EmptyForm()
     if form.validate_on_submit():

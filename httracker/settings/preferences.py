@@ -30,6 +30,7 @@ class PreferencesForm(FlaskForm):
 
 @bp.route("/preferences", methods=["GET", "POST"])
 def preferences():
+    """Choose the time zone and the first day of the week."""
     form = PreferencesForm(obj=current_user)
     if form.validate_on_submit():
         current_user.timezone = form.timezone.data
