@@ -119,25 +119,27 @@ def user(make_user, auth):
     return alice
 
 
-# --- Habits and logs -----------------------------------------------------------------------
-
-
 @pytest.fixture
 def make_habit(app):
-    """Create a habit for a user (by id) and return its id."""
-    from httracker.models import Habit
+    """Create a habit (with optional logs as (date, minutes, note) tuples) for a user id."""
+    from httracker.habits.services import add_log, create_habit
+    from httracker.models import User
 
-    def make(user, name="Reading", category="", target_minutes=None, target_period="day", **extra):
+    def make(
+        user_id,
+        name="Reading",
+        category="",
+        target_minutes=None,
+        target_period="day",
+        archived=False,
+        logs=(),
+    ):
         with app.app_context():
-            habit = Habit(
-                user_id=user.id,
-                name=name,
-                category=category,
-                target_minutes=target_minutes,
-                target_period=target_period,
-                **extra,
-            )
-            db.session.add(habit)
+            owner = db.session.get(User, user_id)
+            habit = create_habit(owner, name, category, target_minutes, target_period)
+            habit.archived = archived
+            for day, minutes, note in logs:
+                add_log(owner, habit, day, minutes, note)
             db.session.commit()
             return habit.id
 
@@ -146,12 +148,12 @@ def make_habit(app):
 
 @pytest.fixture
 def make_log(app):
-    """Create a log for a user's habit (ids) and return its id; no validation, for set-up."""
+    """Create a log for a user id and habit id, bypassing validation; returns the log id."""
     from httracker.models import HabitLog
 
-    def make(user, habit_id, day, minutes=30, note=None):
+    def make(user_id, habit_id, day, minutes=30, note=None):
         with app.app_context():
-            log = HabitLog(user_id=user.id, habit_id=habit_id, date=day, minutes=minutes, note=note)
+            log = HabitLog(user_id=user_id, habit_id=habit_id, date=day, minutes=minutes, note=note)
             db.session.add(log)
             db.session.commit()
             return log.id
@@ -160,26 +162,13 @@ def make_log(app):
 
 
 class QueryCounter:
-    """Counts SQL statements sent to the database while active."""
+    """Counts the SQL statements sent to the database while it is active."""
 
-    def __init__(self, engine):
-        self.engine = engine
+    def __init__(self):
         self.statements: list[str] = []
 
-    def _count(self, conn, cursor, statement, parameters, context, executemany):
+    def __call__(self, conn, cursor, statement, parameters, context, executemany):
         self.statements.append(statement)
-
-    def __enter__(self):
-        from sqlalchemy import event
-
-        self.statements.clear()
-        event.listen(self.engine, "before_cursor_execute", self._count)
-        return self
-
-    def __exit__(self, *exc):
-        from sqlalchemy import event
-
-        event.remove(self.engine, "before_cursor_execute", self._count)
 
     @property
     def count(self) -> int:
@@ -188,7 +177,20 @@ class QueryCounter:
 
 @pytest.fixture
 def count_queries(app):
-    """A context manager counting the SQL statements run inside it: `with count_queries as q`."""
-    with app.app_context():
-        engine = db.engine
-    return QueryCounter(engine)
+    """A context manager counting the statements run inside it: `with count_queries() as q:`."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    @contextmanager
+    def counting():
+        counter = QueryCounter()
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            event.remove(engine, "before_cursor_execute", counter)
+
+    return counting

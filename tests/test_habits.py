@@ -45,7 +45,7 @@ def test_target_is_optional(client, app, user):
 
 @pytest.mark.parametrize("name", ["Reading", "READING", "reading"])
 def test_duplicate_name_in_any_case_is_an_inline_error(client, app, user, make_habit, name):
-    make_habit(user, "Reading")
+    make_habit(user.id, "Reading")
     response = client.post("/habits/new", data=habit_data(name=name))
     assert response.status_code == 400
     assert b"You already have a habit with that name." in response.data
@@ -54,7 +54,7 @@ def test_duplicate_name_in_any_case_is_an_inline_error(client, app, user, make_h
 
 def test_same_name_is_fine_for_another_user(client, app, user, make_user, make_habit):
     bob = make_user("bob")
-    make_habit(bob, "Reading")
+    make_habit(bob.id, "Reading")
     assert client.post("/habits/new", data=habit_data()).status_code == 302
 
 
@@ -82,15 +82,15 @@ def test_habit_validation_is_inline_with_400(client, app, user, fields, message)
 
 
 def test_new_habit_suggests_existing_categories(client, user, make_habit):
-    make_habit(user, "Run", category="Sport")
-    make_habit(user, "Read", category="Mind")
+    make_habit(user.id, "Run", category="Sport")
+    make_habit(user.id, "Read", category="Mind")
     page = client.get("/habits/new").data.decode()
     assert '<datalist id="category-options">' in page
     assert page.index('<option value="Mind">') < page.index('<option value="Sport">')
 
 
 def test_edit_habit(client, app, user, make_habit):
-    habit_id = make_habit(user, "Reading")
+    habit_id = make_habit(user.id, "Reading")
     form = client.get(f"/habits/{habit_id}/edit")
     assert b'value="Reading"' in form.data
     response = client.post(
@@ -110,8 +110,8 @@ def test_edit_habit(client, app, user, make_habit):
 
 
 def test_edit_to_a_taken_name_is_an_inline_error(client, app, user, make_habit):
-    make_habit(user, "Running")
-    habit_id = make_habit(user, "Reading")
+    make_habit(user.id, "Running")
+    habit_id = make_habit(user.id, "Reading")
     response = client.post(f"/habits/{habit_id}/edit", data=habit_data(name="RUNNING"))
     assert response.status_code == 400
     assert b"You already have a habit with that name." in response.data
@@ -119,15 +119,15 @@ def test_edit_to_a_taken_name_is_an_inline_error(client, app, user, make_habit):
 
 
 def test_edit_keeps_own_name_in_another_case(client, app, user, make_habit):
-    habit_id = make_habit(user, "Reading")
+    habit_id = make_habit(user.id, "Reading")
     response = client.post(f"/habits/{habit_id}/edit", data=habit_data(name="READING"))
     assert response.status_code == 302
     assert habits_in_db(app)[0].name == "READING"
 
 
 def test_archive_and_unarchive(client, app, user, make_habit, make_log):
-    habit_id = make_habit(user, "Reading")
-    make_log(user, habit_id, today_in("UTC") - timedelta(days=1))
+    habit_id = make_habit(user.id, "Reading")
+    make_log(user.id, habit_id, today_in("UTC") - timedelta(days=1))
     response = client.post(f"/habits/{habit_id}/archive")
     assert response.headers["Location"] == "/habits/"
     assert habits_in_db(app)[0].archived
@@ -150,9 +150,9 @@ def test_archive_and_unarchive(client, app, user, make_habit, make_log):
 
 
 def test_delete_asks_for_confirmation_with_the_log_count(client, app, user, make_habit, make_log):
-    habit_id = make_habit(user, "Reading")
+    habit_id = make_habit(user.id, "Reading")
     for days in range(3):
-        make_log(user, habit_id, today_in("UTC") - timedelta(days=days))
+        make_log(user.id, habit_id, today_in("UTC") - timedelta(days=days))
     page = client.get(f"/habits/{habit_id}/delete")
     assert page.status_code == 200
     assert b"its 3 logs" in page.data
@@ -160,11 +160,11 @@ def test_delete_asks_for_confirmation_with_the_log_count(client, app, user, make
 
 
 def test_delete_removes_the_habit_and_its_logs_only(client, app, user, make_habit, make_log):
-    habit_id = make_habit(user, "Reading")
-    other_id = make_habit(user, "Running")
-    make_log(user, habit_id, today_in("UTC"))
-    make_log(user, habit_id, today_in("UTC") - timedelta(days=1))
-    kept = make_log(user, other_id, today_in("UTC"))
+    habit_id = make_habit(user.id, "Reading")
+    other_id = make_habit(user.id, "Running")
+    make_log(user.id, habit_id, today_in("UTC"))
+    make_log(user.id, habit_id, today_in("UTC") - timedelta(days=1))
+    kept = make_log(user.id, other_id, today_in("UTC"))
     response = client.post(f"/habits/{habit_id}/delete")
     assert response.headers["Location"] == "/habits/"
     assert [habit.name for habit in habits_in_db(app)] == ["Running"]
@@ -175,12 +175,12 @@ def test_delete_removes_the_habit_and_its_logs_only(client, app, user, make_habi
 
 def test_list_shows_target_week_minutes_and_last_logged(client, user, make_habit, make_log):
     habit_id = make_habit(
-        user, "Reading", category="Mind", target_minutes=300, target_period="week"
+        user.id, "Reading", category="Mind", target_minutes=300, target_period="week"
     )
-    make_habit(user, "Idle")
+    make_habit(user.id, "Idle")
     today = today_in("UTC")
-    make_log(user, habit_id, today, 45)
-    make_log(user, habit_id, today - timedelta(days=8), 100)  # last week: not counted
+    make_log(user.id, habit_id, today, 45)
+    make_log(user.id, habit_id, today - timedelta(days=8), 100)  # last week: not counted
     page = client.get("/habits/").data.decode()
     assert "5 h / week" in page
     assert "45m" in page
@@ -197,12 +197,12 @@ def test_week_minutes_follow_the_users_week_start(
 
     alice = make_user("alice", week_start="sunday")
     auth.login()
-    habit_id = make_habit(alice, "Reading")
+    habit_id = make_habit(alice.id, "Reading")
     today = today_in("UTC")
     sunday_start = week_start_of(today, "sunday")
     monday_start = week_start_of(today, "monday")
-    make_log(alice, habit_id, sunday_start, 7)
-    make_log(alice, habit_id, monday_start, 11)
+    make_log(alice.id, habit_id, sunday_start, 7)
+    make_log(alice.id, habit_id, monday_start, 11)
     expected = sum(m for day, m in ((sunday_start, 7), (monday_start, 11)) if day >= sunday_start)
     row = client.get("/habits/").data.decode().split(">Reading</a>")[1].split("</tr>")[0]
     assert f">{expected}m<" in row
@@ -215,8 +215,8 @@ def test_empty_state_guides_to_the_first_habit(client, user):
 
 
 def test_habit_page_shows_recent_logs_escaped(client, user, make_habit, make_log):
-    habit_id = make_habit(user, "Reading")
-    make_log(user, habit_id, today_in("UTC"), 90, note="<script>alert(1)</script>")
+    habit_id = make_habit(user.id, "Reading")
+    make_log(user.id, habit_id, today_in("UTC"), 90, note="<script>alert(1)</script>")
     page = client.get(f"/habits/{habit_id}").data
     assert b"<script>alert(1)</script>" not in page
     assert b"&lt;script&gt;alert(1)&lt;/script&gt;" in page

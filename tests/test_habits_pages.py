@@ -16,9 +16,9 @@ POST_FORM = re.compile(r'<form method="post".*?</form>', re.S)
 
 @pytest.fixture
 def pages(user, make_habit, make_log):
-    habit_id = make_habit(user, "Reading", category="Mind")
-    make_habit(user, "Old", archived=True)
-    log_id = make_log(user, habit_id, today_in("UTC") - timedelta(days=1), 30, note="n")
+    habit_id = make_habit(user.id, "Reading", category="Mind")
+    make_habit(user.id, "Old", archived=True)
+    log_id = make_log(user.id, habit_id, today_in("UTC") - timedelta(days=1), 30, note="n")
     return [
         "/dashboard",
         "/habits/",
@@ -57,7 +57,7 @@ def test_pages_have_one_h1_labelled_inputs_and_no_inline_script_or_style(client,
 
 
 def test_posts_without_a_csrf_token_are_rejected(client, app, monkeypatch, user, make_habit):
-    habit_id = make_habit(user, "Reading")
+    habit_id = make_habit(user.id, "Reading")
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     posts = {
         "/habits/new": {"name": "New", "target_period": "day"},
@@ -77,7 +77,7 @@ def test_posts_without_a_csrf_token_are_rejected(client, app, monkeypatch, user,
 
 
 def test_quick_log_works_with_csrf_on(client, app, monkeypatch, user, make_habit):
-    habit_id = make_habit(user, "Reading")
+    habit_id = make_habit(user.id, "Reading")
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     page = client.get("/dashboard").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)

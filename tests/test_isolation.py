@@ -62,12 +62,12 @@ def two_users(app, make_user, make_habit, make_log, auth):
     day = today_in("UTC") - timedelta(days=1)
     ids = {}
     for owner in (alice, bob):
-        habit_id = make_habit(owner, "Reading")
-        archived_id = make_habit(owner, "Old", archived=True)
+        habit_id = make_habit(owner.id, "Reading")
+        archived_id = make_habit(owner.id, "Old", archived=True)
         ids[owner.username] = {
             "habit_id": habit_id,
             "archived_id": archived_id,
-            "log_id": make_log(owner, habit_id, day, 30, note="private"),
+            "log_id": make_log(owner.id, habit_id, day, 30, note="private"),
         }
     auth.login("alice")
     auth.client.get("/habits/")  # shows (and so clears) the login message

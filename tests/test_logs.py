@@ -39,12 +39,12 @@ def post_log(client, habit_id, minutes="30", day=None, note="", **extra):
 
 @pytest.fixture
 def habit_id(user, make_habit):
-    return make_habit(user, "Reading")
+    return make_habit(user.id, "Reading")
 
 
 def test_new_log_form_defaults_to_today_and_preselects_the_habit(client, user, make_habit):
-    make_habit(user, "Alpha")
-    wanted = make_habit(user, "Zeta")
+    make_habit(user.id, "Alpha")
+    wanted = make_habit(user.id, "Zeta")
     page = client.get(f"/logs/new?habit_id={wanted}").data.decode()
     assert f'value="{today_in("UTC").isoformat()}"' in page
     assert f'<option selected value="{wanted}">Zeta</option>' in page
@@ -55,7 +55,7 @@ def test_new_log_default_date_is_today_in_the_users_zone(
 ):
     alice = make_user("alice", timezone="Pacific/Kiritimati")
     auth.login()
-    make_habit(alice, "Reading")
+    make_habit(alice.id, "Reading")
     assert b'value="2026-01-16"' in client.get("/logs/new").data
 
 
@@ -118,7 +118,7 @@ def test_another_users_habit_is_treated_like_a_missing_one(
     client, app, user, make_user, make_habit
 ):
     bob = make_user("bob")
-    bobs = make_habit(bob, "Bob's")
+    bobs = make_habit(bob.id, "Bob's")
     missing = post_log(client, 999999)
     foreign = post_log(client, bobs)
     assert foreign.status_code == missing.status_code == 400
@@ -127,7 +127,7 @@ def test_another_users_habit_is_treated_like_a_missing_one(
 
 
 def test_day_limit_counts_every_habit_and_says_what_is_left(client, app, user, make_habit):
-    first, second, third = (make_habit(user, name) for name in ("One", "Two", "Three"))
+    first, second, third = (make_habit(user.id, name) for name in ("One", "Two", "Three"))
     day = today_in("UTC") - timedelta(days=1)
     assert post_log(client, first, "10h", day).status_code == 302
     assert post_log(client, second, "13h", day).status_code == 302
@@ -145,10 +145,10 @@ def test_day_limit_counts_every_habit_and_says_what_is_left(client, app, user, m
 def test_editing_a_log_counts_the_day_without_its_old_minutes(
     client, app, user, make_habit, make_log
 ):
-    first, second = make_habit(user, "One"), make_habit(user, "Two")
+    first, second = make_habit(user.id, "One"), make_habit(user.id, "Two")
     day = today_in("UTC")
-    make_log(user, first, day, 1000)
-    log_id = make_log(user, second, day, 400)
+    make_log(user.id, first, day, 1000)
+    log_id = make_log(user.id, second, day, 400)
     data = {"habit_id": second, "date": day.isoformat(), "minutes": "440"}
     assert client.post(f"/logs/{log_id}/edit", data=data).status_code == 302
     response = client.post(f"/logs/{log_id}/edit", data={**data, "minutes": "441"})
@@ -169,7 +169,7 @@ def test_future_is_judged_in_the_users_zone(
 ):
     alice = make_user("alice", timezone=zone)
     auth.login()
-    habit_id = make_habit(alice, "Reading")
+    habit_id = make_habit(alice.id, "Reading")
     response = post_log(client, habit_id, day=tomorrow)
     assert response.status_code == 400
     assert "That day is in the future in your time zone." in response.data.decode()
@@ -183,7 +183,7 @@ def test_quick_log_uses_today_in_the_users_zone(
 ):
     alice = make_user("alice", timezone="Pacific/Kiritimati")
     auth.login()
-    habit_id = make_habit(alice, "Reading")
+    habit_id = make_habit(alice.id, "Reading")
     response = client.post(f"/habits/{habit_id}/log", data={"minutes": "1h"})
     assert response.headers["Location"] == "/dashboard"
     [log] = logs_in_db(app)
@@ -191,10 +191,10 @@ def test_quick_log_uses_today_in_the_users_zone(
 
 
 def test_quick_log_on_the_dashboard(client, app, user, make_habit, make_log):
-    reading, running = make_habit(user, "Reading"), make_habit(user, "Running")
-    make_habit(user, "Old", archived=True)
-    make_log(user, reading, today_in("UTC"), 20)
-    make_log(user, reading, today_in("UTC") - timedelta(days=1), 300)
+    reading, running = make_habit(user.id, "Reading"), make_habit(user.id, "Running")
+    make_habit(user.id, "Old", archived=True)
+    make_log(user.id, reading, today_in("UTC"), 20)
+    make_log(user.id, reading, today_in("UTC") - timedelta(days=1), 300)
     page = client.get("/dashboard").data.decode()
     assert f'action="/habits/{reading}/log"' in page and f'action="/habits/{running}/log"' in page
     assert "Old" not in page
@@ -209,7 +209,7 @@ def test_quick_log_on_the_dashboard(client, app, user, make_habit, make_log):
 
 
 def test_quick_log_errors_are_inline_on_the_dashboard(client, app, user, make_habit):
-    habit_id = make_habit(user, "Reading")
+    habit_id = make_habit(user.id, "Reading")
     response = client.post(f"/habits/{habit_id}/log", data={"minutes": "soon"})
     assert response.status_code == 400
     assert f'id="minutes-{habit_id}-error"' in response.data.decode()
@@ -221,7 +221,7 @@ def test_quick_log_errors_are_inline_on_the_dashboard(client, app, user, make_ha
 
 def test_edit_and_delete_a_log(client, app, user, habit_id, make_log):
     day = today_in("UTC") - timedelta(days=2)
-    log_id = make_log(user, habit_id, day, 30)
+    log_id = make_log(user.id, habit_id, day, 30)
     assert b'value="30m"' in client.get(f"/logs/{log_id}/edit").data
     data = {"habit_id": habit_id, "date": day.isoformat(), "minutes": "45", "note": "better"}
     response = client.post(f"/logs/{log_id}/edit?next=/habits/{habit_id}", data=data)
@@ -243,9 +243,9 @@ def test_edit_and_delete_a_log(client, app, user, habit_id, make_log):
 def test_a_log_may_stay_on_its_archived_habit_but_not_move_to_one(
     client, app, user, make_habit, make_log
 ):
-    archived = make_habit(user, "Old", archived=True)
-    other_archived = make_habit(user, "Older", archived=True)
-    log_id = make_log(user, archived, today_in("UTC"), 30)
+    archived = make_habit(user.id, "Old", archived=True)
+    other_archived = make_habit(user.id, "Older", archived=True)
+    log_id = make_log(user.id, archived, today_in("UTC"), 30)
     data = {"habit_id": archived, "date": today_in("UTC").isoformat(), "minutes": "40"}
     assert client.post(f"/logs/{log_id}/edit", data=data).status_code == 302
     response = client.post(f"/logs/{log_id}/edit", data={**data, "habit_id": other_archived})
@@ -254,7 +254,7 @@ def test_a_log_may_stay_on_its_archived_habit_but_not_move_to_one(
 
 
 def test_script_in_a_note_is_shown_as_text_everywhere(client, user, habit_id, make_log):
-    log_id = make_log(user, habit_id, today_in("UTC"), 30, note="<script>alert(1)</script>")
+    log_id = make_log(user.id, habit_id, today_in("UTC"), 30, note="<script>alert(1)</script>")
     for path in ("/logs/", f"/logs/{log_id}/edit", f"/habits/{habit_id}"):
         page = client.get(path).data
         assert b"<script>alert(1)</script>" not in page, path

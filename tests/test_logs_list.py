@@ -15,9 +15,9 @@ START = date(2024, 1, 1)
 def logs(app, user, make_habit):
     """120 logs over 60 days on three habits in two categories; returns (habits, logs)."""
     habits = {
-        "Reading": make_habit(user, "Reading", category="Mind"),
-        "Chess": make_habit(user, "Chess", category="Mind"),
-        "Running": make_habit(user, "Running", category="Sport"),
+        "Reading": make_habit(user.id, "Reading", category="Mind"),
+        "Chess": make_habit(user.id, "Chess", category="Mind"),
+        "Running": make_habit(user.id, "Running", category="Sport"),
     }
     rows = []
     with app.app_context():
@@ -113,8 +113,8 @@ def test_bad_filters_are_inline_errors_not_500s(client, logs):
 
 def test_other_users_habit_id_filter_shows_nothing(client, logs, make_user, make_habit, make_log):
     bob = make_user("bob")
-    bobs = make_habit(bob, "Secret")
-    make_log(bob, bobs, START, 5, note="bob-entry")
+    bobs = make_habit(bob.id, "Secret")
+    make_log(bob.id, bobs, START, 5, note="bob-entry")
     page = client.get(f"/logs/?habit_id={bobs}").data
     assert b"bob-entry" not in page and entries(page) == []
     assert b"bob-entry" not in client.get("/logs/").data

@@ -39,7 +39,7 @@ def fill(app, user, habits: int) -> None:
 
 
 def statements(client, count_queries, path: str) -> int:
-    with count_queries as counter:
+    with count_queries() as counter:
         response = client.get(path)
     assert response.status_code == 200
     return counter.count
