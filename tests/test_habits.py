@@ -233,3 +233,14 @@ def test_create_honours_a_safe_next_only(client, user):
 @pytest.mark.parametrize("path", ["/habits/", "/habits/new", "/logs/", "/logs/new"])
 def test_habit_pages_need_a_login(client, path):
     assert client.get(path).headers["Location"].startswith("/auth/login?next=")
+
+
+def test_log_time_from_a_habit_page_returns_to_it(client, user, make_habit):
+    habit_id = make_habit(user.id, "Reading")
+    page = client.get(f"/habits/{habit_id}").get_data(as_text=True)
+    link = f"/logs/new?habit_id={habit_id}&amp;next=/habits/{habit_id}"
+    assert link in page
+    data = {"habit_id": habit_id, "minutes": "20", "date": today_in("UTC").isoformat()}
+    response = client.post(link.replace("&amp;", "&"), data=data)
+    assert response.headers["Location"] == f"/habits/{habit_id}"
+    assert "Logged 20m of Reading" in client.get(f"/habits/{habit_id}").get_data(as_text=True)
