@@ -117,3 +117,36 @@ def user(make_user, auth):
     alice = make_user("alice")
     auth.login()
     return alice
+
+
+@pytest.fixture
+def runner(app):
+    """Invoke the app's `flask` commands in-process."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_habit(app):
+    """Create a habit (with optional logs as (date, minutes, note) tuples) for a user id."""
+    from httracker.habits.services import add_log, create_habit
+    from httracker.models import User
+
+    def make(
+        user_id,
+        name="Reading",
+        category="",
+        target_minutes=None,
+        target_period="day",
+        archived=False,
+        logs=(),
+    ):
+        with app.app_context():
+            owner = db.session.get(User, user_id)
+            habit = create_habit(owner, name, category, target_minutes, target_period)
+            habit.archived = archived
+            for day, minutes, note in logs:
+                add_log(owner, habit, day, minutes, note)
+            db.session.commit()
+            return habit.id
+
+    return make

@@ -2,9 +2,9 @@
 
 from flask import Flask
 
+from .accounts import users
 from .data import demo_command, export_command, import_command
 from .ops import check_deploy_command, transfer_command
-from .users import users
 
 
 def register(app: Flask) -> None:

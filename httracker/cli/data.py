@@ -4,6 +4,7 @@ import secrets
 from pathlib import Path
 
 import click
+from flask.cli import with_appcontext
 from sqlalchemy import delete, insert
 
 from ..auth.forms import email_taken, validate_username_format
@@ -15,7 +16,7 @@ from ..habits.services import create_habit
 from ..models import Habit, HabitLog, User
 from ..portability import FORMATS, ImportRejected, export_data, format_of, import_file
 from ..timeutil import user_today
-from .users import find_user_or_fail, sign_out_everywhere
+from .accounts import find_user_or_fail, sign_out_everywhere
 
 FORMAT_OPTION = click.Choice(FORMATS, case_sensitive=False)
 
@@ -46,6 +47,7 @@ def refresh_demo_account(username: str, password: str, days: int, seed: int) -> 
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--username", default="demo", show_default=True, help="The demo account's login.")
 @click.option(
     "--days", default=365, show_default=True, type=click.IntRange(1, 3650), help="Days of logs."
@@ -66,6 +68,7 @@ def demo_command(username: str, days: int, seed: int, password: str | None):
 
 
 @click.command("export")
+@with_appcontext
 @click.argument("username")
 @click.option("--format", "fmt", type=FORMAT_OPTION, help="Default: from -o's extension, else csv.")
 @click.option(
@@ -90,6 +93,7 @@ def export_command(username: str, fmt: str | None, output: Path | None):
 
 
 @click.command("import")
+@with_appcontext
 @click.argument("username")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=FORMAT_OPTION, help="Default: from the file's extension.")

@@ -1,13 +1,17 @@
 """`flask transfer` and `flask check-deploy`: moving a deployment and checking it."""
 
+import sys
+
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from ..deploycheck import run_checks
 from ..transfer import TransferError, transfer
 
 
 @click.command("transfer")
+@with_appcontext
 @click.argument("source_url")
 @click.argument("target_url")
 def transfer_command(source_url: str, target_url: str):
@@ -17,9 +21,7 @@ def transfer_command(source_url: str, target_url: str):
     """
 
     def progress(total: int):
-        return click.progressbar(
-            length=total, label="Copying rows", file=click.get_text_stream("stderr")
-        )
+        return click.progressbar(length=total, label="Copying rows", file=sys.stderr)
 
     try:
         counts = transfer(source_url, target_url, progress)
@@ -36,6 +38,7 @@ def transfer_command(source_url: str, target_url: str):
 
 
 @click.command("check-deploy")
+@with_appcontext
 def check_deploy_command():
     """Check the deployment settings; exits non-zero if any check fails."""
     results = run_checks(current_app._get_current_object())

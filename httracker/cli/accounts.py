@@ -4,6 +4,7 @@ import sys
 
 import click
 from email_validator import EmailNotValidError, validate_email
+from flask.cli import with_appcontext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -46,7 +47,7 @@ def read_password() -> str:
     second one against it, if given)."""
     if stdin_is_interactive():
         return check_password(click.prompt("Password", hide_input=True, confirmation_prompt=True))
-    lines = click.get_text_stream("stdin").read().splitlines()
+    lines = sys.stdin.read().splitlines()
     if not lines or not lines[0]:
         raise click.ClickException("No password given on standard input.")
     if len(lines) > 1 and lines[1] and lines[1] != lines[0]:
@@ -68,6 +69,7 @@ def users():
 
 
 @users.command("create")
+@with_appcontext
 @click.argument("username")
 @click.argument("email")
 def create_command(username: str, email: str):
@@ -95,6 +97,7 @@ def create_command(username: str, email: str):
 
 
 @users.command("list")
+@with_appcontext
 def list_command():
     """Show every account: id, username, email, habits, logs, created."""
     habits = select(func.count()).where(Habit.user_id == User.id).correlate(User).scalar_subquery()
@@ -118,6 +121,7 @@ def list_command():
 
 
 @users.command("set-password")
+@with_appcontext
 @click.argument("username")
 def set_password_command(username: str):
     """Set a new password (asked twice, or piped) and sign the user out everywhere."""
@@ -129,6 +133,7 @@ def set_password_command(username: str):
 
 
 @users.command("delete")
+@with_appcontext
 @click.argument("username")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def delete_command(username: str, yes: bool):
