@@ -257,3 +257,12 @@ def test_cli_import_format_option_overrides_the_extension(app, runner, user, tmp
     result = runner.invoke(args=["import", "alice", str(path), "--format", "csv"])
     assert result.exit_code == 0, result.output
     assert log_count(app) == 1
+
+
+def test_import_form_is_csrf_protected(app, client, user, monkeypatch):
+    page = client.get("/settings/").get_data(as_text=True)
+    assert 'action="/settings/import"' in page and 'name="csrf_token"' in page
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    response = upload(client, (HEADER + "2024-01-01,Reading,,30,\n").encode())
+    assert response.status_code == 400
+    assert log_count(app) == 0

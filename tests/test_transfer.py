@@ -151,6 +151,17 @@ def test_transfer_copies_everything_once(runner, source_url, target_url):
         db.engine.dispose()
 
 
+def test_transfer_back_to_sqlite(runner, source_url, target_url, tmp_path):
+    """The other direction: from the engine under test into a fresh SQLite file."""
+    assert runner.invoke(args=["transfer", source_url, target_url]).exit_code == 0
+    back = f"sqlite:///{tmp_path / 'back.sqlite'}"
+    with migrated_app(back).app_context():
+        db.engine.dispose()
+    result = runner.invoke(args=["transfer", target_url, back])
+    assert result.exit_code == 0, result.output
+    assert table_rows(back) == table_rows(source_url)
+
+
 def test_transfer_refuses_an_unmigrated_target(runner, source_url, tmp_path):
     target = f"sqlite:///{tmp_path / 'blank.sqlite'}"
     result = runner.invoke(args=["transfer", source_url, target])

@@ -2,7 +2,7 @@
 
 from collections import Counter
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from ..extensions import db
 from ..habits.durations import format_minutes
@@ -50,17 +50,19 @@ def import_data(user: User, parsed: ImportData) -> ImportResult:
             habits[key] = habit
             added += 1
     db.session.flush()
-    db.session.add_all(
-        HabitLog(
-            user_id=user.id,
-            habit_id=habits[fold(log.habit)].id,
-            date=log.date,
-            minutes=log.minutes,
-            note=log.note,
-        )
+    rows = [
+        {
+            "user_id": user.id,
+            "habit_id": habits[fold(log.habit)].id,
+            "date": log.date,
+            "minutes": log.minutes,
+            "note": log.note,
+        }
         for log in new_logs
-    )
-    db.session.flush()
+    ]
+    if rows:
+        # One executemany instead of an object per row: files may hold a hundred thousand logs.
+        db.session.execute(insert(HabitLog), rows)
     return ImportResult(added, len(new_logs), len(parsed.logs) - len(new_logs))
 
 
