@@ -26,6 +26,7 @@ class CheckResult:
 
 
 def check_environment(app: Flask) -> CheckResult:
+    """ENV must be production."""
     env = app.config.get("ENV")
     if env == "production":
         return CheckResult("environment", True, "ENV is production.")
@@ -51,6 +52,7 @@ def secret_key_problem(key: str) -> str | None:
 
 
 def check_secret_key(app: Flask) -> CheckResult:
+    """SECRET_KEY must be long and random."""
     problem = secret_key_problem(str(app.config.get("SECRET_KEY") or ""))
     if problem is None:
         return CheckResult("secret key", True, "SECRET_KEY is long and random-looking.")
@@ -64,6 +66,7 @@ def check_secret_key(app: Flask) -> CheckResult:
 
 
 def check_database(app: Flask) -> CheckResult:
+    """Production needs a database server, not SQLite."""
     backend = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name()
     if backend == "sqlite" and app.config.get("ENV") == "production":
         return CheckResult(
@@ -76,6 +79,7 @@ def check_database(app: Flask) -> CheckResult:
 
 
 def check_cookies(app: Flask) -> CheckResult:
+    """Session and remember cookies must be Secure, HttpOnly and SameSite."""
     config: Mapping = app.config
     problems = [
         f"{name} is off"
@@ -103,6 +107,7 @@ def check_cookies(app: Flask) -> CheckResult:
 
 
 def check_debug(app: Flask) -> CheckResult:
+    """Debug mode must be off."""
     if app.debug:
         return CheckResult(
             "debug",
@@ -114,6 +119,7 @@ def check_debug(app: Flask) -> CheckResult:
 
 
 def check_migrations(app: Flask) -> CheckResult:
+    """The database must be reachable and at the latest migration."""
     heads = head_revisions()
     try:
         with app.app_context():

@@ -54,6 +54,7 @@ def row_counts(engine: Engine) -> dict[str, int]:
 
 
 def open_engine(url: str) -> Engine:
+    """An engine for `url`, or a TransferError naming the unusable URL."""
     try:
         return create_engine(normalise_database_url(url))
     except (SQLAlchemyError, ValueError) as error:

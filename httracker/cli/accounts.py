@@ -22,6 +22,7 @@ from ..models import Habit, HabitLog, User, fold
 
 
 def stdin_is_interactive() -> bool:
+    """True when a person types the input, False when it is piped."""
     return sys.stdin.isatty()
 
 

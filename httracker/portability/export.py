@@ -78,4 +78,5 @@ def export_json(user: User, now: datetime | None = None) -> str:
 
 
 def export_data(user: User, fmt: str) -> str:
+    """The export in `fmt`, 'csv' or 'json'."""
     return export_csv(user) if fmt == "csv" else export_json(user)

@@ -54,6 +54,7 @@ def parse(data: bytes, fmt: str) -> ImportData:
 
 
 def parse_csv(text: str) -> ImportData:
+    """Records from CSV text; every bad row is reported with its line number."""
     reader = csv.reader(io.StringIO(text, newline=""))
     errors: list[str] = []
     parsed = ImportData()
@@ -116,6 +117,7 @@ def _parse_csv_row(parsed, cells, row, header, line, errors) -> None:
 
 
 def parse_json(text: str) -> ImportData:
+    """Records from a JSON export; every bad habit or log is reported by its position."""
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:

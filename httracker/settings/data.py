@@ -25,6 +25,7 @@ class ImportForm(FlaskForm):
 
 
 def download(fmt: str) -> Response:
+    """The current user's data as a file to save."""
     stamp = datetime.now(UTC).strftime("%Y-%m-%d")
     filename = f"httracker-{current_user.username}-{stamp}.{fmt}"
     return Response(
@@ -36,11 +37,13 @@ def download(fmt: str) -> Response:
 
 @bp.route("/export.csv")
 def export_csv():
+    """Download every habit and log as CSV."""
     return download("csv")
 
 
 @bp.route("/export.json")
 def export_json():
+    """Download every habit and log as JSON."""
     return download("json")
 
 
@@ -51,6 +54,7 @@ def rejected(errors: list[str], status: int = 400):
 
 @bp.route("/import", methods=["POST"])
 def import_data():
+    """Import an uploaded CSV or JSON file, all or nothing."""
     form = ImportForm()
     if not form.validate_on_submit():
         return rejected([error for errors in form.errors.values() for error in errors])
