@@ -94,7 +94,7 @@ def test_cli_round_trip_is_exact_and_a_second_import_adds_nothing(
     runner.invoke(args=["users", "create", "alice", "alice@example.com"], input=PASSWORD)
     result = runner.invoke(args=["import", "alice", str(path)])
     assert result.exit_code == 0, result.output
-    assert "Imported 4 habits and 9 logs (0 already there)." in result.output
+    assert "Imported 4 habits and 9 logs." in result.output
     assert snapshot(app) == before
     again = runner.invoke(args=["import", "alice", str(path)])
     assert "Imported 0 habits and 0 logs (9 already there)." in again.output
@@ -117,7 +117,7 @@ def test_import_reuses_habits_by_name_in_any_case(app, client, user, make_habit)
         ("Reading", "Books", 20, "day", False),
     ]
     assert len(logs) == 3
-    assert "Imported 1 habits and 2 logs (1 already there)." in client.get("/settings/").get_data(
+    assert "Imported 1 habit and 2 logs (1 already there)." in client.get("/settings/").get_data(
         as_text=True
     )
 
@@ -218,23 +218,23 @@ def test_no_file_is_an_inline_error(client, user):
         ('{"format": "httracker-export", "version": 2, "habits": []}', ["version 2"]),
         (
             {"habits": [{"name": "Reading", "logs": [{"date": "2024-01-01", "minutes": 0}]}]},
-            ["Habit 1 ('Reading'), log 1", "between 1 and 1440"],
+            ["Line 8, log 1 of habit 1 ('Reading')", "between 1 and 1440"],
         ),
         (
             {"habits": [{"name": "Reading", "logs": [{"date": "2024-02-30", "minutes": 5}]}]},
-            ["log 1", "not a date"],
+            ["Line 8, log 1", "not a date"],
         ),
         (
             {"habits": [{"name": "R", "target_minutes": 2000, "logs": []}]},
-            ["Habit 1", "target_minutes"],
+            ["Line 5, habit 1 ('R')", "target_minutes"],
         ),
         ({"habits": [{"name": "R", "archived": "yes"}]}, ["archived must be true or false"]),
-        ({"habits": [{"name": "R"}, {"name": "r"}]}, ["Habit 2", "appears twice"]),
+        ({"habits": [{"name": "R"}, {"name": "r"}]}, ["Line 8, habit 2 ('r')", "appears twice"]),
     ],
 )
 def test_bad_json_is_rejected_whole(app, client, user, document, messages):
     if isinstance(document, dict):
-        document = json.dumps({"format": "httracker-export", "version": 1, **document})
+        document = json.dumps({"format": "httracker-export", "version": 1, **document}, indent=2)
     page = rejected(client, app, document.encode(), "data.json")
     for message in messages:
         assert message in page

@@ -180,3 +180,15 @@ def test_transfer_reports_a_bad_url_in_one_line(runner, source_url):
     assert result.exit_code == 1
     assert result.output.startswith("Error: Cannot use database URL")
     assert "Traceback" not in result.output
+
+
+def test_differing_counts_fail_loudly(runner, monkeypatch):
+    from httracker.cli import ops
+    from httracker.transfer import TableCount
+
+    monkeypatch.setattr(
+        ops, "transfer", lambda *args: [TableCount("habit", 3, 3), TableCount("habit_log", 9, 8)]
+    )
+    result = runner.invoke(args=["transfer", "sqlite:///a", "sqlite:///b"])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == "Error: Row counts differ for: habit_log."

@@ -109,7 +109,4 @@ def import_command(username: str, file: Path, fmt: str | None):
             click.echo(error, err=True)
         raise click.ClickException(f"{file.name} was rejected; nothing was imported.") from None
     db.session.commit()
-    click.echo(
-        f"Imported {result.habits_added} habits and {result.logs_added} logs "
-        f"({result.logs_skipped} already there)."
-    )
+    click.echo(result.summary())

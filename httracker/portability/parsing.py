@@ -1,8 +1,12 @@
 """Reading CSV and JSON files into records, with every problem named by its place."""
 
+import bisect
 import csv
 import io
 import json
+import json.decoder
+import json.scanner
+import re
 from datetime import date
 from pathlib import PurePath
 
@@ -119,7 +123,7 @@ def _parse_csv_row(parsed, cells, row, header, line, errors) -> None:
 def parse_json(text: str) -> ImportData:
     """Records from a JSON export; every bad habit or log is reported by its position."""
     try:
-        document = json.loads(text)
+        document = _located_json(text)
     except json.JSONDecodeError as error:
         raise ImportRejected([f"Line {error.lineno}: not valid JSON ({error.msg})."]) from None
     if not isinstance(document, dict) or document.get("format") != JSON_FORMAT_NAME:
@@ -132,11 +136,11 @@ def parse_json(text: str) -> ImportData:
     errors: list[str] = []
     parsed = ImportData()
     for number, item in enumerate(habits, start=1):
-        where = f"Habit {number}"
+        where = f"{_line_of(item)}habit {number}"
         try:
             if not isinstance(item, dict) or not isinstance(item.get("name"), str):
                 raise ValueError('each habit needs a text "name".')
-            where = f"Habit {number} ({item['name']!r})"
+            where = f"{_line_of(item)}habit {number} ({item['name']!r})"
             habit = HabitRecord(
                 name=item["name"].strip(),
                 category=_json_text(item.get("category"), "category").strip(),
@@ -156,7 +160,7 @@ def parse_json(text: str) -> ImportData:
             errors.append(f"{where}: {error}")
             continue
         for index, log in enumerate(logs, start=1):
-            log_where = f"{where}, log {index}"
+            log_where = f"{_line_of(log)}log {index} of habit {number} ({habit.name!r})"
             try:
                 if not isinstance(log, dict):
                     raise ValueError("each log must be an object with date, minutes and note.")
@@ -174,6 +178,33 @@ def parse_json(text: str) -> ImportData:
     if errors:
         raise ImportRejected(errors)
     return parsed
+
+
+class _LocatedObject(dict):
+    """A JSON object that knows the line it starts on."""
+
+    line = 0
+
+
+def _located_json(text: str):
+    """Parse JSON like json.loads, but objects remember their line, so errors can name it."""
+    newlines = [match.start() for match in re.finditer("\n", text)]
+    decoder = json.JSONDecoder()
+
+    def parse_object(s_and_end, *args):
+        value, end = json.decoder.JSONObject(s_and_end, *args)
+        located = _LocatedObject(value)
+        located.line = bisect.bisect_left(newlines, s_and_end[1]) + 1
+        return located, end
+
+    decoder.parse_object = parse_object
+    # The C scanner ignores parse_object; the Python one calls it for every object.
+    decoder.scan_once = json.scanner.py_make_scanner(decoder)
+    return decoder.decode(text)
+
+
+def _line_of(value) -> str:
+    return f"Line {value.line}, " if isinstance(value, _LocatedObject) else ""
 
 
 def _check_habit_record(habit: HabitRecord) -> None:

@@ -76,6 +76,15 @@ class ImportResult:
     logs_added: int
     logs_skipped: int
 
+    def summary(self) -> str:
+        """'Imported 1 habit and 12 logs (3 already there).'"""
+        text = f"Imported {_count(self.habits_added, 'habit')} and {_count(self.logs_added, 'log')}"
+        return text + (f" ({self.logs_skipped} already there)." if self.logs_skipped else ".")
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
 
 def neutralise(text: str) -> str:
     """A CSV text cell a spreadsheet shows as text, never runs as a formula."""

@@ -70,11 +70,7 @@ def import_data():
             [f"{upload.filename or 'The file'} was not imported; nothing changed.", *error.errors]
         )
     db.session.commit()
-    flash(
-        f"Imported {result.habits_added} habits and {result.logs_added} logs"
-        + (f" ({result.logs_skipped} already there)." if result.logs_skipped else "."),
-        "success",
-    )
+    flash(result.summary(), "success")
     return redirect(url_for("settings.index"))
 
 
