@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, select
 
 from ..auth.forms import email_taken, validate_username_format
 from ..auth.passwords import hash_password
@@ -13,7 +13,7 @@ from ..auth.services import create_user
 from ..demo import DEMO_HABITS, demo_log_rows, demo_logs
 from ..extensions import db
 from ..habits.services import create_habit
-from ..models import Habit, HabitLog, User
+from ..models import Habit, HabitLog, User, fold
 from ..portability import FORMATS, ImportRejected, export_data, format_of, import_file
 from ..timeutil import user_today
 from .accounts import find_user_or_fail, sign_out_everywhere
@@ -23,7 +23,7 @@ FORMAT_OPTION = click.Choice(FORMATS, case_sensitive=False)
 
 def refresh_demo_account(username: str, password: str, days: int, seed: int) -> tuple[User, int]:
     """Create the demo user, or empty an existing one, and fill it with the seed's data."""
-    user = db.session.scalar(db.select(User).where(User.username_key == username.casefold()))
+    user = db.session.scalar(select(User).where(User.username_key == fold(username)))
     if user is None:
         email = f"{username.lower()}@example.com"
         if email_taken(email):
