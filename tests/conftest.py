@@ -120,6 +120,12 @@ def user(make_user, auth):
 
 
 @pytest.fixture
+def runner(app):
+    """Invoke the app's `flask` commands in-process."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
 def make_habit(app):
     """Create a habit (with optional logs as (date, minutes, note) tuples) for a user id."""
     from httracker.habits.services import add_log, create_habit

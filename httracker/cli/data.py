@@ -1,0 +1,112 @@
+"""`flask demo`, `flask export` and `flask import`: data in and out of one account."""
+
+import secrets
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import delete, insert, select
+
+from ..auth.forms import email_taken, validate_username_format
+from ..auth.passwords import hash_password
+from ..auth.services import create_user
+from ..demo import DEMO_HABITS, demo_log_rows, demo_logs
+from ..extensions import db
+from ..habits.services import create_habit
+from ..models import Habit, HabitLog, User, fold
+from ..portability import FORMATS, ImportRejected, export_data, format_of, import_file
+from ..timeutil import user_today
+from .accounts import find_user_or_fail, sign_out_everywhere
+
+FORMAT_OPTION = click.Choice(FORMATS, case_sensitive=False)
+
+
+def refresh_demo_account(username: str, password: str, days: int, seed: int) -> tuple[User, int]:
+    """Create the demo user, or empty an existing one, and fill it with the seed's data."""
+    user = db.session.scalar(select(User).where(User.username_key == fold(username)))
+    if user is None:
+        email = f"{username.lower()}@example.com"
+        if email_taken(email):
+            raise click.ClickException(f"The email {email} belongs to another account.")
+        user = create_user(username, email, password)
+    else:
+        db.session.execute(delete(Habit).where(Habit.user_id == user.id))
+        user.password_hash = hash_password(password)
+        sign_out_everywhere(user)
+    habit_ids = []
+    for spec in DEMO_HABITS:
+        habit = create_habit(
+            user, spec.name, spec.category, spec.target_minutes, spec.target_period
+        )
+        habit.archived = spec.archived
+        habit_ids.append(habit.id)
+    rows = list(demo_log_rows(user.id, habit_ids, demo_logs(seed, days, user_today(user))))
+    if rows:
+        db.session.execute(insert(HabitLog), rows)
+    return user, len(rows)
+
+
+@click.command("demo")
+@with_appcontext
+@click.option("--username", default="demo", show_default=True, help="The demo account's login.")
+@click.option(
+    "--days", default=365, show_default=True, type=click.IntRange(1, 3650), help="Days of logs."
+)
+@click.option("--seed", default=1, show_default=True, type=int, help="Same seed, same data.")
+@click.option("--password", help="The account's password (default: a new random one).")
+def demo_command(username: str, days: int, seed: int, password: str | None):
+    """Create or refresh a demo account with realistic, reproducible logs."""
+    problem = validate_username_format(username)
+    if problem:
+        raise click.ClickException(f"Invalid username {username!r}: {problem}")
+    password = password or secrets.token_urlsafe(12)
+    user, count = refresh_demo_account(username, password, days, seed)
+    db.session.commit()
+    click.echo(f"Demo account ready: {len(DEMO_HABITS)} habits, {count} logs over {days} days.")
+    click.echo(f"Login:    {user.username}")
+    click.echo(f"Password: {password}")
+
+
+@click.command("export")
+@with_appcontext
+@click.argument("username")
+@click.option("--format", "fmt", type=FORMAT_OPTION, help="Default: from -o's extension, else csv.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Default: stdout."
+)
+def export_command(username: str, fmt: str | None, output: Path | None):
+    """Write all of a user's habits and logs as CSV or JSON."""
+    user = find_user_or_fail(username)
+    if fmt is None:
+        fmt = output.suffix.lower().lstrip(".") if output else "csv"
+        if fmt not in FORMATS:
+            raise click.UsageError("Cannot tell the format from the file name; pass --format.")
+    text = export_data(user, fmt.lower())
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8", newline="")
+    except OSError as error:
+        raise click.ClickException(f"Cannot write {output}: {error.strerror}.") from None
+    click.echo(f"Exported {user.username}'s data to {output}.", err=True)
+
+
+@click.command("import")
+@with_appcontext
+@click.argument("username")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=FORMAT_OPTION, help="Default: from the file's extension.")
+def import_command(username: str, file: Path, fmt: str | None):
+    """Add habits and logs from a CSV or JSON file; all or nothing."""
+    user = find_user_or_fail(username)
+    data = file.read_bytes()
+    try:
+        result = import_file(user, data, (fmt or format_of(file.name, data)).lower())
+    except ImportRejected as rejected:
+        db.session.rollback()
+        for error in rejected.errors:
+            click.echo(error, err=True)
+        raise click.ClickException(f"{file.name} was rejected; nothing was imported.") from None
+    db.session.commit()
+    click.echo(result.summary())

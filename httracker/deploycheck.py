@@ -1,0 +1,156 @@
+"""A deployment checklist: each check reports what is wrong and how to fix it."""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from flask import Flask
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from config import MIN_SECRET_KEY_LENGTH
+
+from .extensions import db
+from .transfer import database_revisions, head_revisions
+
+# Words that mark a key copied from an example rather than generated.
+PLACEHOLDER_WORDS = ("change", "secret", "example", "default", "replace", "password", "insecure")
+MIN_DISTINCT_KEY_CHARACTERS = 12
+
+
+@dataclass
+class CheckResult:
+    name: str
+    ok: bool
+    message: str
+    fix: str = ""
+
+
+def check_environment(app: Flask) -> CheckResult:
+    """ENV must be production."""
+    env = app.config.get("ENV")
+    if env == "production":
+        return CheckResult("environment", True, "ENV is production.")
+    return CheckResult(
+        "environment",
+        False,
+        f"ENV is {env!r}; development defaults are in use.",
+        "Set ENV=production in the environment of the app.",
+    )
+
+
+def secret_key_problem(key: str) -> str | None:
+    """Why a SECRET_KEY is unfit for production, or None."""
+    if not key:
+        return "SECRET_KEY is not set."
+    if len(key) < MIN_SECRET_KEY_LENGTH:
+        return f"SECRET_KEY has {len(key)} characters; use at least {MIN_SECRET_KEY_LENGTH}."
+    if len(set(key)) < MIN_DISTINCT_KEY_CHARACTERS:
+        return "SECRET_KEY repeats a few characters; it is easy to guess."
+    if any(word in key.lower() for word in PLACEHOLDER_WORDS):
+        return "SECRET_KEY looks like a placeholder copied from an example."
+    return None
+
+
+def check_secret_key(app: Flask) -> CheckResult:
+    """SECRET_KEY must be long and random."""
+    problem = secret_key_problem(str(app.config.get("SECRET_KEY") or ""))
+    if problem is None:
+        return CheckResult("secret key", True, "SECRET_KEY is long and random-looking.")
+    return CheckResult(
+        "secret key",
+        False,
+        problem,
+        "Set SECRET_KEY to the output of: "
+        "python -c 'import secrets; print(secrets.token_urlsafe(48))'",
+    )
+
+
+def check_database(app: Flask) -> CheckResult:
+    """Production needs a database server, not SQLite."""
+    backend = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name()
+    if backend == "sqlite" and app.config.get("ENV") == "production":
+        return CheckResult(
+            "database",
+            False,
+            "SQLite is in use in production; it serialises every write.",
+            "Set DATABASE_URL to PostgreSQL or MySQL/MariaDB; `flask transfer` copies the data.",
+        )
+    return CheckResult("database", True, f"The database is {backend}.")
+
+
+def check_cookies(app: Flask) -> CheckResult:
+    """Session and remember cookies must be Secure, HttpOnly and SameSite."""
+    config: Mapping = app.config
+    problems = [
+        f"{name} is off"
+        for name in (
+            "SESSION_COOKIE_SECURE",
+            "REMEMBER_COOKIE_SECURE",
+            "SESSION_COOKIE_HTTPONLY",
+            "REMEMBER_COOKIE_HTTPONLY",
+        )
+        if not config.get(name)
+    ]
+    problems += [
+        f"{name} is {config.get(name)!r}"
+        for name in ("SESSION_COOKIE_SAMESITE", "REMEMBER_COOKIE_SAMESITE")
+        if config.get(name) not in ("Lax", "Strict")
+    ]
+    if not problems:
+        return CheckResult("cookies", True, "Cookies are Secure, HttpOnly and SameSite.")
+    return CheckResult(
+        "cookies",
+        False,
+        "Insecure cookie settings: " + "; ".join(problems) + ".",
+        "Run with ENV=production (which sets them) behind HTTPS; do not override them.",
+    )
+
+
+def check_debug(app: Flask) -> CheckResult:
+    """Debug mode must be off."""
+    if app.debug:
+        return CheckResult(
+            "debug",
+            False,
+            "Debug mode is on: the debugger can run code sent by a browser.",
+            "Unset FLASK_DEBUG and do not pass --debug; serve with gunicorn.",
+        )
+    return CheckResult("debug", True, "Debug mode is off.")
+
+
+def check_migrations(app: Flask) -> CheckResult:
+    """The database must be reachable and at the latest migration."""
+    heads = head_revisions()
+    try:
+        with app.app_context():
+            current = database_revisions(db.engine)
+    except SQLAlchemyError as error:
+        reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+        return CheckResult(
+            "migrations", False, f"The database cannot be reached: {reason}", "Check DATABASE_URL."
+        )
+    if current == heads:
+        return CheckResult("migrations", True, "The database is at the latest revision.")
+    found = ", ".join(sorted(current)) or "no revision"
+    return CheckResult(
+        "migrations",
+        False,
+        f"The database is at {found}, not {', '.join(sorted(heads))}: migrations are pending.",
+        "Run `flask db upgrade` before starting the new version.",
+    )
+
+
+# Checks run in this order; add new ones here.
+CHECKS: list[Callable[[Flask], CheckResult]] = [
+    check_environment,
+    check_secret_key,
+    check_database,
+    check_cookies,
+    check_debug,
+    check_migrations,
+]
+
+
+def run_checks(app: Flask) -> list[CheckResult]:
+    """Every check's result, in order."""
+    return [check(app) for check in CHECKS]

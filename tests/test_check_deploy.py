@@ -1,0 +1,124 @@
+"""`flask check-deploy`: each check fails for its problem, and a correct deployment passes."""
+
+import secrets
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from httracker import create_app
+from httracker.deploycheck import run_checks, secret_key_problem
+from httracker.extensions import db
+
+GOOD_KEY = secrets.token_urlsafe(48)
+
+
+@pytest.fixture
+def make_app(database_url):
+    """An app with production settings on the test database, changed by `overrides`."""
+    apps = []
+
+    def make(**overrides):
+        settings = {"ENV": "production", "SECRET_KEY": GOOD_KEY}
+        settings["SQLALCHEMY_DATABASE_URI"] = database_url
+        app = create_app({**settings, **overrides})
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        with app.app_context():
+            db.engine.dispose()
+
+
+def failures(app):
+    return {result.name: result for result in run_checks(app) if not result.ok}
+
+
+def check_deploy(app):
+    return app.test_cli_runner().invoke(args=["check-deploy"])
+
+
+def test_a_correct_production_deployment_passes(app, make_app, database_url):
+    production = make_app()
+    result = check_deploy(production)
+    if make_url(database_url).get_backend_name() == "sqlite":
+        # SQLite is itself a failed check in production; everything else passes.
+        assert set(failures(production)) == {"database"}
+        assert result.exit_code == 1
+    else:
+        assert result.exit_code == 0, result.output
+        assert "All 6 checks passed." in result.output
+        assert "FAIL" not in result.output
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["x" * 40, "abcabcabcabcabcabcabcabcabcabcabcabc", "please-change-this-secret-key-0123456789"],
+)
+def test_a_weak_key_fails_in_production(make_app, key):
+    result = check_deploy(make_app(SECRET_KEY=key))
+    assert result.exit_code == 1
+    assert "[FAIL] secret key" in result.output
+    assert "fix: Set SECRET_KEY" in result.output
+    assert result.output.splitlines()[-1].startswith("Error: ")
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("key", "problem"),
+    [("", "not set"), ("short", "5 characters"), (GOOD_KEY, None)],
+)
+def test_secret_key_rules(key, problem):
+    found = secret_key_problem(key)
+    assert (found is None) if problem is None else (problem in found)
+
+
+def test_production_refuses_to_start_with_a_short_key(database_url):
+    with pytest.raises(SystemExit, match="SECRET_KEY must be set"):
+        create_app(
+            {"ENV": "production", "SECRET_KEY": "short", "SQLALCHEMY_DATABASE_URI": database_url}
+        )
+
+
+def test_sqlite_fails_in_production(make_app, tmp_path):
+    production = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'prod.sqlite'}")
+    found = failures(production)
+    assert "SQLite is in use in production" in found["database"].message
+    assert "flask transfer" in found["database"].fix
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "words"),
+    [
+        ("SESSION_COOKIE_SECURE", False, "SESSION_COOKIE_SECURE is off"),
+        ("REMEMBER_COOKIE_SECURE", False, "REMEMBER_COOKIE_SECURE is off"),
+        ("SESSION_COOKIE_HTTPONLY", False, "SESSION_COOKIE_HTTPONLY is off"),
+        ("SESSION_COOKIE_SAMESITE", None, "SESSION_COOKIE_SAMESITE is None"),
+    ],
+)
+def test_insecure_cookies_fail(make_app, setting, value, words):
+    found = failures(make_app(**{setting: value}))
+    assert words in found["cookies"].message
+
+
+def test_debug_fails(make_app):
+    found = failures(make_app(DEBUG=True))
+    assert "Debug mode is on" in found["debug"].message
+
+
+def test_pending_migrations_fail(make_app, tmp_path):
+    found = failures(make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'new.sqlite'}"))
+    assert "migrations are pending" in found["migrations"].message
+    assert "flask db upgrade" in found["migrations"].fix
+
+
+def test_an_unreachable_database_fails(make_app, tmp_path):
+    missing = tmp_path / "no" / "such" / "dir" / "db.sqlite"
+    found = failures(make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{missing}"))
+    assert "cannot be reached" in found["migrations"].message
+
+
+def test_development_settings_fail(app):
+    found = failures(app)  # the test suite's own app runs with ENV=testing
+    assert "ENV is 'testing'" in found["environment"].message
+    assert "cookies" in found and "migrations" not in found
