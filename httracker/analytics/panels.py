@@ -7,8 +7,8 @@ from ..extensions import db
 from ..habits.queries import habits_of
 from ..models import Habit, User
 from ..timeutil import week_start_of
-from . import charts, metrics, queries
-from .report import HEATMAP_DAYS, habit_stats, has_weekly_target, today_for
+from . import charts, metrics, queries, report
+from .report import HEATMAP_DAYS, habit_stats, has_weekly_target
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 DASHBOARD_DAYS = 30
@@ -47,7 +47,7 @@ def overview_charts(user: User, data: dict) -> dict:
 
 def dashboard_panel(user: User) -> dict:
     """Context for templates/analytics/_dashboard.html."""
-    today = today_for(user)
+    today = report.today_for(user)
     habits = list(db.session.scalars(habits_of(user, active=True)))
     stats = habit_stats(user, habits, today)
     chart_start = today - timedelta(days=DASHBOARD_DAYS - 1)
@@ -90,7 +90,7 @@ def dashboard_panel(user: User) -> dict:
 
 def habit_panel(user: User, habit: Habit) -> dict:
     """Context for templates/analytics/_habit.html."""
-    today = today_for(user)
+    today = report.today_for(user)
     stats = habit_stats(user, [habit], today, keep_history=HEATMAP_DAYS)[habit.id]
     recent = stats["recent"]
     heat_days = metrics.days_between(today - timedelta(days=HEATMAP_DAYS - 1), today)

@@ -25,8 +25,13 @@ class days_since(FunctionElement):  # noqa: N801 — a SQL function, named like 
     inherit_cache = True
 
     def __init__(self, column, epoch: date):
-        self.epoch = epoch
-        super().__init__(column)
+        # The epoch travels as literal SQL text, so it is part of the statement cache key.
+        super().__init__(column, literal_column(f"'{epoch.isoformat()}'"))
+
+
+def _operands(element, compiler, **kw) -> tuple[str, str]:
+    column, epoch = element.clauses
+    return compiler.process(column, **kw), compiler.process(epoch, **kw)
 
 
 # Date arithmetic is the one thing that differs per dialect; it lives here and only here. The
@@ -34,21 +39,21 @@ class days_since(FunctionElement):  # noqa: N801 — a SQL function, named like 
 # bind parameters lets the same expression appear in SELECT and GROUP BY.
 @compiles(days_since, "postgresql")
 def _days_since_postgresql(element, compiler, **kw):
-    column = compiler.process(element.clauses, **kw)
-    return f"({column} - DATE '{element.epoch.isoformat()}')"
+    column, epoch = _operands(element, compiler, **kw)
+    return f"({column} - DATE {epoch})"
 
 
 @compiles(days_since, "mysql")
 @compiles(days_since, "mariadb")
 def _days_since_mysql(element, compiler, **kw):
-    column = compiler.process(element.clauses, **kw)
-    return f"(TO_DAYS({column}) - TO_DAYS('{element.epoch.isoformat()}'))"
+    column, epoch = _operands(element, compiler, **kw)
+    return f"(TO_DAYS({column}) - TO_DAYS({epoch}))"
 
 
 @compiles(days_since, "sqlite")
 def _days_since_sqlite(element, compiler, **kw):
-    column = compiler.process(element.clauses, **kw)
-    return f"CAST(julianday({column}) - julianday('{element.epoch.isoformat()}') AS INTEGER)"
+    column, epoch = _operands(element, compiler, **kw)
+    return f"CAST(julianday({column}) - julianday({epoch}) AS INTEGER)"
 
 
 def week_index(column, week_start: str) -> ColumnElement:

@@ -16,7 +16,8 @@ HEATMAP_DAYS = 365
 
 
 def today_for(user: User) -> date:
-    """'Today' for every analytics number: the user's local date."""
+    """'Today' for every analytics number: the user's local date (one place, so tests can pin
+    it)."""
     return user_today(user)
 
 
