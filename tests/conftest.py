@@ -152,3 +152,14 @@ def count_queries(app):
             event.remove(engine, "before_cursor_execute", counter)
 
     return counting
+
+
+@pytest.fixture
+def pin_today(monkeypatch):
+    """Make `day` today for every analytics number: `pin_today(date(2024, 3, 5))`."""
+    from httracker.analytics import report
+
+    def pin(day):
+        monkeypatch.setattr(report, "today_for", lambda user: day)
+
+    return pin

@@ -6,7 +6,6 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import insert, select
 
-from httracker.analytics import report
 from httracker.extensions import db
 from httracker.models import Habit, HabitLog
 
@@ -17,16 +16,6 @@ SCENARIOS = [
     (3, "Asia/Kathmandu", "sunday", date(2024, 2, 29)),
     (4, "America/St_Johns", "monday", date(2023, 12, 31)),
 ]
-
-
-@pytest.fixture
-def pin_today(monkeypatch):
-    """Make `day` today for every analytics number."""
-
-    def pin(day: date):
-        monkeypatch.setattr(report, "today_for", lambda user: day)
-
-    return pin
 
 
 def generate(app, user_id: int, seed: int, today: date) -> None:
