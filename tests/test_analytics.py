@@ -224,6 +224,11 @@ def test_another_users_data_never_shows(app, client, user, make_user, today):
         "?start=2024-02-30&end=2024-03-01",
         "?start=2024-03-02&end=2024-03-01",
         "?start=2000-01-01&end=2024-01-01",
+        "?start=2004-01-01&end=2024-01-01",  # one day more than 20 years
+        "?start=0001-01-01&end=0001-01-02",  # before any log can be
+        "?start=9999-12-30&end=9999-12-31",
+        "?start=20240101&end=20240102",
+        "?start=2024-W01-1&end=2024-01-09",
         "?range=7d&start=2024-01-01&end=2024-01-02",
         "?habit_id=abc",
         "?habit_id=-1",

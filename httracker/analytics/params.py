@@ -1,6 +1,7 @@
 """Range and filter parameters of the analytics pages: ?range=… or ?start=…&end=…, habit_id,
 category. Anything malformed becomes a RangeError with a message fit for a 400 page."""
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -9,7 +10,11 @@ from ..habits.services import CATEGORY_MAX
 PRESETS = {"7d": 7, "30d": 30, "90d": 90, "365d": 365}
 RANGE_CHOICES = (*PRESETS, "all")
 DEFAULT_RANGE = "30d"
-MAX_RANGE_DAYS = 20 * 366
+MAX_RANGE_YEARS = 20
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+# Far wider than any log (logs start in 2000), narrow enough that the previous period and the
+# 20-year check stay within Python's dates.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
 
 
 class RangeError(ValueError):
@@ -47,11 +52,25 @@ class Params:
         return {key: value for key, value in args.items() if value not in (None, "")}
 
 
+def _years_after(day: date, years: int) -> date:
+    """The same calendar day `years` later (29 February becomes 1 March)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return date(day.year + years, 3, 1)
+
+
 def _parse_date(name: str, text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        # fromisoformat also reads 20240101 and 2024-W01-1; the contract is YYYY-MM-DD only.
+        if not ISO_DATE.fullmatch(text):
+            raise ValueError(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise RangeError(f"'{name}' must be a date written as YYYY-MM-DD.") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise RangeError(f"'{name}' must be between {FIRST_DAY} and {LAST_DAY}.")
+    return day
 
 
 def parse(args) -> Params:
@@ -67,8 +86,8 @@ def parse(args) -> Params:
         start, end = _parse_date("start", start_text), _parse_date("end", end_text)
         if start > end:
             raise RangeError("'start' must not be after 'end'.")
-        if (end - start).days + 1 > MAX_RANGE_DAYS:
-            raise RangeError("A range spans at most 20 years.")
+        if end >= _years_after(start, MAX_RANGE_YEARS):
+            raise RangeError(f"A range spans at most {MAX_RANGE_YEARS} years.")
         range_name = None
     else:
         range_name = range_text or DEFAULT_RANGE
