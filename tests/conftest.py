@@ -163,3 +163,16 @@ def pin_today(monkeypatch):
         monkeypatch.setattr(report, "today_for", lambda user: day)
 
     return pin
+
+
+@pytest.fixture
+def pin_now(monkeypatch):
+    """Make `instant` (an aware datetime) the current moment for analytics: each user's today
+    is then that instant's date in their own time zone."""
+    from httracker.analytics import report
+    from httracker.timeutil import today_in
+
+    def pin(instant):
+        monkeypatch.setattr(report, "today_for", lambda user: today_in(user.timezone, instant))
+
+    return pin

@@ -1,6 +1,6 @@
 """Analytics pages and data.json: hand-written edge cases, parameters and isolation."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import insert
@@ -275,6 +275,34 @@ def test_preset_links_keep_the_other_parameters(app, client, user, today):
     assert f'href="/analytics/?range=90d&amp;habit_id={habit_id}&amp;category=Mind"' in html
     custom = client.get("/analytics/?start=2024-01-01&end=2024-01-31&category=Mind")
     assert 'href="/analytics/?range=365d&amp;category=Mind"' in custom.get_data(as_text=True)
+
+
+def test_today_is_the_users_local_date(app, client, make_user, auth, pin_now):
+    # 11:30 UTC on 5 March is already 6 March on Kiritimati (UTC+14) and still 5 March 00:30
+    # in Pago Pago (UTC-11).
+    pin_now(datetime(2024, 3, 5, 11, 30, tzinfo=UTC))
+    for name, zone, local_today in (
+        ("kiri", "Pacific/Kiritimati", "2024-03-06"),
+        ("pago", "Pacific/Pago_Pago", "2024-03-05"),
+    ):
+        person = make_user(name, timezone=zone)
+        auth.login(name)
+        habit_id = add_habit(app, person)
+        add_logs(app, person, habit_id, {date.fromisoformat(local_today): 10})
+        payload = data(client, "?range=7d")
+        assert payload["range"]["end"] == local_today
+        assert only_habit(payload)["current_streak"] == 1
+        assert payload["daily"][-1] == {"date": local_today, "minutes": 10}
+        auth.logout()
+
+
+def test_success_rate_ignores_days_after_today(app, client, user, today):
+    habit_id = add_habit(app, user, target_minutes=10)
+    # A log dated tomorrow (say, written before moving west a time zone) is not a counted day.
+    add_logs(app, user, habit_id, {today: 10, today + timedelta(days=1): 10})
+    payload = data(client, f"?start={today}&end={today + timedelta(days=1)}")
+    assert only_habit(payload)["target_success_rate"] == 1.0
+    assert only_habit(payload)["minutes"] == 20
 
 
 def test_analytics_needs_login(client):

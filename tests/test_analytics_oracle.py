@@ -1,7 +1,7 @@
 """/analytics/data.json against a brute-force oracle: plain Python over the raw log rows."""
 
 import random
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import insert, select
@@ -10,11 +10,11 @@ from httracker.extensions import db
 from httracker.models import Habit, HabitLog
 
 SCENARIOS = [
-    # seed, time zone, week start, "today"
-    (1, "Pacific/Kiritimati", "monday", date(2024, 3, 5)),
-    (2, "Pacific/Pago_Pago", "sunday", date(2025, 1, 3)),
-    (3, "Asia/Kathmandu", "sunday", date(2024, 2, 29)),
-    (4, "America/St_Johns", "monday", date(2023, 12, 31)),
+    # seed, time zone, week start, the moment in UTC, and the local "today" it must give
+    (1, "Pacific/Kiritimati", "monday", datetime(2024, 3, 5, 12, 0, tzinfo=UTC), date(2024, 3, 6)),
+    (2, "Pacific/Pago_Pago", "sunday", datetime(2025, 1, 3, 8, 0, tzinfo=UTC), date(2025, 1, 2)),
+    (3, "Asia/Kathmandu", "sunday", datetime(2024, 2, 28, 20, 0, tzinfo=UTC), date(2024, 2, 29)),
+    (4, "America/St_Johns", "monday", datetime(2024, 1, 1, 2, 0, tzinfo=UTC), date(2023, 12, 31)),
 ]
 
 
@@ -238,13 +238,13 @@ def compare(actual, expected):
                 assert got[key] == value, (want["name"], key)
 
 
-@pytest.mark.parametrize(("seed", "timezone", "week_start", "today"), SCENARIOS)
+@pytest.mark.parametrize(("seed", "timezone", "week_start", "now", "today"), SCENARIOS)
 def test_data_json_agrees_with_the_oracle(
-    app, client, make_user, auth, pin_today, seed, timezone, week_start, today
+    app, client, make_user, auth, pin_now, seed, timezone, week_start, now, today
 ):
     user = make_user("alice", timezone=timezone, week_start=week_start)
     auth.login()
-    pin_today(today)
+    pin_now(now)
     generate(app, user.id, seed, today)
     with app.app_context():
         raw = db.session.execute(

@@ -109,8 +109,10 @@ def _done_threshold():
     )
 
 
-def habit_range_totals(user: User, start: date, end: date, habit_ids=None) -> dict[int, dict]:
-    """Per habit within the range: minutes, days logged and days that met a daily target."""
+def habit_range_totals(
+    user: User, start: date, end: date, today: date, habit_ids=None
+) -> dict[int, dict]:
+    """Per habit within the range: minutes, days logged, and done days up to today."""
     per_day = (
         _scoped(
             select(
@@ -124,7 +126,7 @@ def habit_range_totals(user: User, start: date, end: date, habit_ids=None) -> di
         .group_by(HabitLog.habit_id, HabitLog.date)
         .subquery()
     )
-    done = case((per_day.c.minutes >= _done_threshold(), 1), else_=0)
+    done = case((and_(per_day.c.date <= today, per_day.c.minutes >= _done_threshold()), 1), else_=0)
     query = (
         select(
             per_day.c.habit_id,

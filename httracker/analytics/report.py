@@ -109,7 +109,7 @@ def overview(user: User, params: Params) -> dict:
         minutes for day, minutes in daily_span.items() if previous_start <= day <= previous_end
     )
     totals = metrics.headline(daily_span, start, end, previous)
-    in_range = queries.habit_range_totals(user, start, end, ids)
+    in_range = queries.habit_range_totals(user, start, end, today, ids)
     stats = habit_stats(user, chosen, today, first=first)
     week_met = _weeks_met(user, chosen, start, end, today, first)
     rows = []
