@@ -158,3 +158,36 @@ def test_habit_panel_renders_heatmap_streaks_score_and_weeks(app, busy_user):
     assert panel["weeks"][-1]["start"] == date(2024, 3, 4)  # this week, starting Monday
     assert "Best streaks" in html
     assert "Weeks in a row on target" in html
+
+
+def test_habit_panel_weeks_against_a_daily_target(app, user, pin_today):
+    pin_today(TODAY)  # a Tuesday: this week has two days so far
+    with app.app_context():
+        habit = Habit(user_id=user.id, name="Reading", target_minutes=30, target_period="day")
+        db.session.add(habit)
+        db.session.flush()
+        for day, minutes in ((TODAY, 30), (TODAY - timedelta(days=1), 29), (date(2024, 2, 27), 45)):
+            db.session.add(HabitLog(user_id=user.id, habit_id=habit.id, date=day, minutes=minutes))
+        db.session.commit()
+        with app.test_request_context():
+            owner = db.session.get(User, user.id)
+            panel = habit_panel(owner, habit)
+            html = render_template("analytics/_habit.html", panel=panel)
+    assert panel["weeks"][-1] == {
+        "start": date(2024, 3, 4),
+        "minutes": 59,
+        "met": False,
+        "days_met": 1,
+        "days": 2,
+    }
+    assert panel["weeks"][-2]["days_met"] == 1
+    assert panel["weeks"][-2]["days"] == 7
+    assert "Days with 30m or more" in html
+    assert "1 of 2" in html
+
+
+def test_bar_chart_target_line():
+    svg = str(charts.bar_chart("c6", "Weeks", [("Mar 04", 50)], target=150))
+    assert 'class="chart-target"' in svg
+    assert "the target line is at 2h 30m" in svg
+    assert ">3h</text>" in svg  # the axis reaches above the target

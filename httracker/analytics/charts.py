@@ -57,15 +57,23 @@ def _axis(top: float, y_label) -> list[str]:
 
 
 def bar_chart(
-    chart_id: str, title: str, bars: Sequence[tuple[str, int]], *, every: int | None = None
+    chart_id: str,
+    title: str,
+    bars: Sequence[tuple[str, int]],
+    *,
+    every: int | None = None,
+    target: int | None = None,
 ) -> Markup:
-    """Minutes per bar, labelled (label, minutes); axis in hours and minutes."""
+    """Minutes per bar, labelled (label, minutes); axis in hours and minutes; an optional
+    target drawn as a line across."""
     total = sum(minutes for _label, minutes in bars)
     best = max(bars, key=lambda bar: bar[1], default=None)
     desc = f"{len(bars)} bars, {format_minutes(total)} in total"
     if best and best[1]:
         desc += f"; the highest is {best[0]} with {format_minutes(best[1])}"
-    top = _nice_max(max((minutes for _label, minutes in bars), default=0) or 1)
+    if target:
+        desc += f"; the target line is at {format_minutes(target)}"
+    top = _nice_max(max([minutes for _label, minutes in bars] + [target or 0]) or 1)
     parts = _axis(top, lambda value: format_minutes(round(value)))
     plot_width, plot_height = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_width / max(len(bars), 1)
@@ -83,6 +91,12 @@ def bar_chart(
                 f'<text class="chart-label" x="{x + slot / 2:.1f}" y="{HEIGHT - 8}" '
                 f'text-anchor="middle">{escape(label)}</text>'
             )
+    if target:
+        y = HEIGHT - BOTTOM - plot_height * target / top
+        parts.append(
+            f'<line class="chart-target" x1="{LEFT}" x2="{WIDTH - RIGHT}" '
+            f'y1="{y:.1f}" y2="{y:.1f}"><title>Target: {format_minutes(target)}</title></line>'
+        )
     return _frame(chart_id, title, desc, parts, "chart-bars")
 
 

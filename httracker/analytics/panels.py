@@ -88,6 +88,28 @@ def dashboard_panel(user: User) -> dict:
     }
 
 
+def _weeks(habit: Habit, recent: dict, this_week: date, today: date) -> list[dict]:
+    """The last weeks' totals against the target: a weekly target is met or not; for a daily
+    target, how many of the week's days (so far) met it."""
+    threshold = metrics.done_threshold(habit.target_minutes, habit.target_period)
+    weeks = []
+    for back in range(HABIT_WEEKS - 1, -1, -1):
+        start = this_week - timedelta(weeks=back)
+        days = [start + timedelta(days=offset) for offset in range(7)]
+        days = [day for day in days if day <= today]
+        minutes = sum(recent.get(day, 0) for day in days)
+        weeks.append(
+            {
+                "start": start,
+                "minutes": minutes,
+                "met": has_weekly_target(habit) and minutes >= habit.target_minutes,
+                "days_met": sum(1 for day in days if recent.get(day, 0) >= threshold),
+                "days": len(days),
+            }
+        )
+    return weeks
+
+
 def habit_panel(user: User, habit: Habit) -> dict:
     """Context for templates/analytics/_habit.html."""
     today = report.today_for(user)
@@ -95,14 +117,7 @@ def habit_panel(user: User, habit: Habit) -> dict:
     recent = stats["recent"]
     heat_days = metrics.days_between(today - timedelta(days=HEATMAP_DAYS - 1), today)
     heat = {day: recent.get(day, 0) for day in heat_days}
-    this_week = week_start_of(today, user.week_start)
-    weeks = []
-    for back in range(HABIT_WEEKS - 1, -1, -1):
-        start = this_week - timedelta(weeks=back)
-        minutes = sum(recent.get(start + timedelta(days=offset), 0) for offset in range(7))
-        weeks.append({"start": start, "minutes": minutes})
-    target = habit.target_minutes
-    weekly_target = target * 7 if target and habit.target_period == "day" else target
+    weeks = _weeks(habit, recent, week_start_of(today, user.week_start), today)
     history = stats["score_history"]
     return {
         "habit": habit,
@@ -112,11 +127,7 @@ def habit_panel(user: User, habit: Habit) -> dict:
         "best_streaks": stats["best_streaks"],
         "week_streak": stats["week_streak"],
         "score": stats["score"],
-        "weeks": [
-            {**week, "met": bool(weekly_target and week["minutes"] >= weekly_target)}
-            for week in weeks
-        ],
-        "week_target": weekly_target,
+        "weeks": weeks,
         "heatmap": charts.heatmap(
             f"chart-habit-{habit.id}-heatmap",
             f"{habit.name}: the last 365 days",
@@ -131,5 +142,6 @@ def habit_panel(user: User, habit: Habit) -> dict:
             f"{habit.name}: time per week",
             [(week["start"].strftime("%b %d"), week["minutes"]) for week in weeks],
             every=2,
+            target=habit.target_minutes if has_weekly_target(habit) else None,
         ),
     }
