@@ -4,9 +4,10 @@ from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from math import sqrt
 
-# Days of history the strength score walks. A day's weight halves every 13·√7 ≈ 34 days for a
-# weekly target (13 days for a daily one), so older days change a score by under 1e-6.
-SCORE_WINDOW_DAYS = 800
+# Days of history the strength score walks. A day's weight halves every 13 days for a daily
+# target or none, and every 13·√7 ≈ 34 days for a weekly one; beyond these windows (28 and 23
+# half-lives) older days change a score by under one part in a million.
+SCORE_WINDOW_DAYS = {"day": 370, "week": 800}
 DAY = timedelta(days=1)
 
 
@@ -15,6 +16,12 @@ def done_threshold(target_minutes: int | None, target_period: str) -> int:
     if target_minutes is not None and target_period == "day":
         return target_minutes
     return 1
+
+
+def score_window(target_minutes: int | None, target_period: str) -> int:
+    """Days of history that matter to the score (see SCORE_WINDOW_DAYS)."""
+    weekly = target_minutes is not None and target_period == "week"
+    return SCORE_WINDOW_DAYS["week" if weekly else "day"]
 
 
 def smoothing(target_minutes: int | None, target_period: str) -> float:
@@ -33,12 +40,12 @@ def score_history(
     keep_days: int = 0,
 ) -> tuple[float, list[tuple[date, float]]]:
     """The strength score (0–100) as of today, and its value on each of the last `keep_days`
-    days. `day_minutes` must hold the sums of the last SCORE_WINDOW_DAYS + 6 days."""
+    days. `day_minutes` must hold the sums of the last score_window() + 6 days."""
     if first_day is None or first_day > today:
         return 0.0, []
     m = smoothing(target_minutes, target_period)
     weekly = target_minutes is not None and target_period == "week"
-    day = max(first_day, today - timedelta(days=SCORE_WINDOW_DAYS))
+    day = max(first_day, today - timedelta(days=score_window(target_minutes, target_period)))
     window = sum(day_minutes.get(day - timedelta(days=back), 0) for back in range(7))
     keep_from = today - timedelta(days=keep_days - 1)
     score, history = 0.0, []

@@ -9,7 +9,7 @@ from ..habits.queries import habits_of
 from ..models import Habit, User
 from ..timeutil import user_today
 from . import metrics, queries
-from .metrics import DAY, SCORE_WINDOW_DAYS
+from .metrics import DAY
 from .params import Params
 
 HEATMAP_DAYS = 365
@@ -39,7 +39,11 @@ def habit_stats(
         return {}
     if first is None:
         first = queries.first_log_days(user, ids)
-    recent = queries.habit_day_sums(user, today - timedelta(days=SCORE_WINDOW_DAYS + 6), today, ids)
+    # The score's window, and at least the year the habit page's heatmap shows.
+    window = max(
+        metrics.score_window(habit.target_minutes, habit.target_period) for habit in habits
+    )
+    recent = queries.habit_day_sums(user, today - timedelta(days=window + 6), today, ids)
     runs: dict[int, list] = {habit_id: [] for habit_id in ids}
     for habit_id, run_start, run_end, length in queries.day_islands(user, ids, today - DAY):
         runs[habit_id].append((run_start, run_end, length))
