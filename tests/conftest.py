@@ -200,3 +200,27 @@ def count_queries(app):
             event.remove(engine, "before_cursor_execute", counter)
 
     return counting
+
+
+@pytest.fixture
+def pin_today(monkeypatch):
+    """Make `day` today for every analytics number: `pin_today(date(2024, 3, 5))`."""
+    from httracker.analytics import report
+
+    def pin(day):
+        monkeypatch.setattr(report, "today_for", lambda user: day)
+
+    return pin
+
+
+@pytest.fixture
+def pin_now(monkeypatch):
+    """Make `instant` (an aware datetime) the current moment for analytics: each user's today
+    is then that instant's date in their own time zone."""
+    from httracker.analytics import report
+    from httracker.timeutil import today_in
+
+    def pin(instant):
+        monkeypatch.setattr(report, "today_for", lambda user: today_in(user.timezone, instant))
+
+    return pin

@@ -1,0 +1,109 @@
+"""A constant number of queries per page, from an empty account to ten years of daily logs."""
+
+from datetime import date, timedelta
+
+from flask import render_template
+from flask_login import login_user
+from sqlalchemy import insert, select
+
+from httracker.analytics.panels import habit_panel
+from httracker.extensions import db
+from httracker.models import Habit, HabitLog, User
+
+TODAY = date(2026, 6, 30)
+QUERY_BUDGET = 12
+PAGES = ("/analytics/", "/analytics/data.json", "/analytics/?range=all", "/dashboard")
+
+
+def targets(index):
+    """Every third habit has a daily target, every third a weekly one, the rest none."""
+    return [(30, "day"), (150, "week"), (None, "day")][index % 3]
+
+
+def make_habits(app, user, count):
+    with app.app_context():
+        habits = []
+        for index in range(count):
+            target, period = targets(index)
+            habit = Habit(
+                user_id=user.id,
+                name=f"Habit {index:02d}",
+                category=f"Group {index % 4}",
+                target_minutes=target,
+                target_period=period,
+            )
+            db.session.add(habit)
+            habits.append(habit)
+        db.session.commit()
+        return [habit.id for habit in habits]
+
+
+def assert_within_budget(app, client, count_queries, user_id):
+    counts = {}
+    for url in PAGES:
+        with count_queries() as counter:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        counts[url] = counter.count
+    with app.app_context(), app.test_request_context():
+        user = db.session.get(User, user_id)
+        habit = db.session.scalars(select(Habit).where(Habit.user_id == user_id)).first()
+        login_user(user)
+        if habit is not None:
+            with count_queries() as counter:
+                html = render_template("analytics/_habit.html", panel=habit_panel(user, habit))
+            assert "<svg" in html
+            counts["habit panel"] = counter.count
+    assert all(count <= QUERY_BUDGET for count in counts.values()), counts
+    return counts
+
+
+def test_empty_account_within_budget(app, client, user, count_queries, pin_today):
+    pin_today(TODAY)
+    assert_within_budget(app, client, count_queries, user.id)
+
+
+def test_one_log_account_within_budget(app, client, user, count_queries, pin_today):
+    pin_today(TODAY)
+    [habit_id] = make_habits(app, user, 1)
+    with app.app_context():
+        db.session.add(HabitLog(user_id=user.id, habit_id=habit_id, date=TODAY, minutes=5))
+        db.session.commit()
+    assert_within_budget(app, client, count_queries, user.id)
+
+
+def test_ten_year_account_within_the_same_budget(app, client, user, count_queries, pin_today):
+    """20 habits logged every day for ten years (about 73,000 rows) issue exactly as many
+    queries as the same habits with one log each."""
+    pin_today(TODAY)
+    habit_ids = make_habits(app, user, 20)
+    first = TODAY - timedelta(days=3650)
+    days = [first + timedelta(days=offset) for offset in range((TODAY - first).days + 1)]
+
+    def rows(some_days):
+        return [
+            {"user_id": user.id, "habit_id": habit_id, "date": day, "minutes": 30}
+            for habit_id in habit_ids
+            for day in some_days
+        ]
+
+    with app.app_context():
+        db.session.execute(insert(HabitLog), rows(days[:1]))
+        db.session.commit()
+    small = assert_within_budget(app, client, count_queries, user.id)
+    with app.app_context():
+        db.session.execute(insert(HabitLog), rows(days[1:]))
+        db.session.commit()
+    large = assert_within_budget(app, client, count_queries, user.id)
+    assert large == small, (small, large)
+
+    payload = client.get("/analytics/data.json?range=all").get_json()
+    assert payload["totals"]["minutes"] == 30 * 20 * len(days)
+    assert payload["range"]["start"] == first.isoformat()
+    assert payload["series"]["bucket"] == "month"
+    for habit in payload["habits"]:
+        # Streaks reach back past the score's window: they come from the database's islands.
+        assert habit["current_streak"] == habit["longest_streak"] == len(days)
+        assert habit["score"] >= 99.9
+        if habit["target_period"] == "week" and habit["target_minutes"]:
+            assert habit["week_streak"] >= len(days) // 7 - 1
