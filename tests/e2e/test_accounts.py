@@ -1,0 +1,52 @@
+"""Accounts in a real browser: register, log out, log in, form errors."""
+
+from .browser import unique_name
+
+
+def test_register_lands_on_dashboard_and_logout_locks_it(visitor):
+    username = unique_name()
+    visitor.register(username)
+    assert visitor.heading() == "Dashboard"
+    assert f"Welcome to HT-Tracker, {username}!" in visitor.flash()
+
+    visitor.logout()
+    assert "You have been logged out." in visitor.flash()
+
+    visitor.goto("/dashboard")
+    assert visitor.path() == "/auth/login?next=/dashboard"
+    assert visitor.heading() == "Log in"
+
+
+def test_login_returns_to_the_page_asked_for(visitor, member):
+    username, _ = member
+    visitor.goto("/settings/")
+    assert visitor.path() == "/auth/login?next=/settings/"
+    visitor.fill({"Username or email": username, "Password": "correct horse battery"})
+    visitor.submit("Log in")
+    assert visitor.path() == "/settings/"
+    assert visitor.heading() == "Settings"
+
+
+def test_login_error_is_inline_and_keeps_what_was_typed(visitor):
+    visitor.goto("/auth/login")
+    visitor.fill({"Username or email": "nobody-here", "Password": "not the password"})
+    visitor.submit("Log in", status=400)
+    assert visitor.heading() == "Log in"
+    assert "wrong password" in visitor.field_error("Password")
+    assert visitor.value("Username or email") == "nobody-here"
+
+
+def test_register_errors_show_next_to_their_fields(visitor):
+    visitor.goto("/auth/register")
+    visitor.fill(
+        {
+            "Username": "x",
+            "Email": "not-an-email",
+            "Password": "short",
+            "Confirm password": "other",
+        }
+    )
+    visitor.submit("Create account", status=400)
+    assert "3–32" in visitor.field_error("Username")
+    assert "valid email" in visitor.field_error("Email")
+    assert visitor.value("Email") == "not-an-email"

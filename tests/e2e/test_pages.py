@@ -1,0 +1,52 @@
+"""Every main page on desktop and phone, light and dark: layout, labels, contrast, screenshots."""
+
+import pytest
+
+PUBLIC_PAGES = {"login": "/auth/login", "register": "/auth/register"}
+MEMBER_PAGES = {
+    "dashboard": "/dashboard",
+    "habits": "/habits/",
+    "logs": "/logs/",
+    "analytics": "/analytics/",
+    "settings": "/settings/",
+}
+
+
+def check_page(visitor, name: str) -> None:
+    """The checks every page must pass, then a screenshot for people to look at."""
+    visitor.heading()
+    assert visitor.page.get_by_role("main").count() == 1
+    visitor.assert_no_horizontal_scroll()
+    visitor.assert_inputs_labelled()
+    visitor.assert_text_contrast()
+    visitor.screenshot(name)
+    visitor.assert_clean()
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_public_pages(open_visitor, viewport, scheme):
+    visitor = open_visitor(viewport=viewport, scheme=scheme)
+    for name, path in PUBLIC_PAGES.items():
+        visitor.goto(path)
+        check_page(visitor, name)
+    visitor.goto("/auth/login")
+    visitor.fill({"Username or email": "nobody-here", "Password": "not the password"})
+    visitor.submit("Log in", status=400)
+    check_page(visitor, "login-error")
+
+
+def test_member_pages(look):
+    for name, path in MEMBER_PAGES.items():
+        look.goto(path)
+        check_page(look, name)
+        nav = look.page.get_by_role("navigation", name="Main")
+        for label in ("Dashboard", "Habits", "Logs", "Analytics", "Settings"):
+            assert nav.get_by_role("link", name=label, exact=True).count() == 1
+        assert nav.get_by_role("button", name="Log out", exact=True).count() == 1
+
+
+def test_missing_page_is_a_friendly_404(look):
+    look.goto("/no-such-page", status=404)
+    assert look.heading() == "Page not found"
+    check_page(look, "not-found")
