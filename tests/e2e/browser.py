@@ -142,6 +142,8 @@ class Visitor:
         self.viewport = viewport
         self.scheme = scheme
         self.watch = Watch(context, base_url)
+        # Pages here answer in milliseconds; fail fast instead of Playwright's 30 s default.
+        context.set_default_timeout(10_000)
         self.page = context.new_page()
 
     # Navigation -----------------------------------------------------------------------------
@@ -191,8 +193,11 @@ class Visitor:
         """The inline error shown for the field labelled `label`."""
         control = self.page.get_by_label(label, exact=True)
         expect(control).to_have_attribute("aria-invalid", "true")
-        error_id = control.get_attribute("aria-describedby")
-        return self.page.locator(f"[id='{error_id}']").inner_text()
+        described = (control.get_attribute("aria-describedby") or "").split()
+        errors = [self.page.locator(f"[id='{name}'].error") for name in described]
+        texts = [error.inner_text() for error in errors if error.count()]
+        assert texts, f"{label!r} is marked invalid but no error message describes it"
+        return " ".join(texts)
 
     def flash(self) -> str:
         """The text of the flash messages on this page."""
