@@ -203,6 +203,11 @@ class Visitor:
         """The text of the flash messages on this page."""
         return self.page.locator(".flashes").inner_text()
 
+    def table(self, scope=None) -> list[list[str]]:
+        """The body rows of the first table in `scope` (default: the page), as cell texts."""
+        rows = (scope or self.page).locator("table").first.locator("tbody tr")
+        return [row.locator("td, th").all_inner_texts() for row in rows.all()]
+
     def heading(self) -> str:
         """The page's one h1."""
         expect(self.page.locator("h1")).to_have_count(1)

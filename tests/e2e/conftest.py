@@ -45,15 +45,19 @@ def browser():
 
 @pytest.fixture
 def open_visitor(browser, server):
-    """Open a fresh browser tab: `open_visitor(viewport="phone", scheme="dark", state=...)`.
+    """Open a fresh browser tab: `open_visitor(viewport="phone", scheme="dark", state=...)`;
+    `javascript=False` proves a journey works without scripts.
 
     Each tab has its own cookies; at the end of the test every tab must be free of console
     errors and requests to other hosts."""
     visitors = []
 
-    def open_one(viewport="desktop", scheme="light", state=None):
+    def open_one(viewport="desktop", scheme="light", state=None, javascript=True):
         context = browser.new_context(
-            viewport=VIEWPORTS[viewport], color_scheme=scheme, storage_state=state
+            viewport=VIEWPORTS[viewport],
+            color_scheme=scheme,
+            storage_state=state,
+            java_script_enabled=javascript,
         )
         visitor = Visitor(context, server.base_url, viewport, scheme)
         visitors.append(visitor)

@@ -1,5 +1,7 @@
 """Accounts in a real browser: register, log out, log in, form errors."""
 
+from playwright.sync_api import expect
+
 from .browser import unique_name
 
 
@@ -34,6 +36,24 @@ def test_login_error_is_inline_and_keeps_what_was_typed(visitor):
     assert visitor.heading() == "Log in"
     assert "wrong password" in visitor.field_error("Password")
     assert visitor.value("Username or email") == "nobody-here"
+    # app.js puts the cursor in the field to fix and lets the message be dismissed.
+    expect(visitor.page.get_by_label("Password", exact=True)).to_be_focused()
+
+
+def test_flash_messages_can_be_dismissed(visitor):
+    visitor.register(unique_name())
+    visitor.page.get_by_role("button", name="Dismiss message").click()
+    expect(visitor.page.locator(".flashes")).to_have_count(0)
+
+
+def test_accounts_work_with_javascript_off(open_visitor):
+    visitor = open_visitor(viewport="phone", javascript=False)
+    visitor.register(unique_name())
+    assert visitor.heading() == "Dashboard"
+    assert visitor.page.get_by_role("button", name="Dismiss message").count() == 0
+    visitor.logout()
+    visitor.goto("/habits/")
+    assert visitor.path() == "/auth/login?next=/habits/"
 
 
 def test_register_errors_show_next_to_their_fields(visitor):
