@@ -52,6 +52,24 @@ _UNLABELLED_JS = """
 """
 
 
+_STRUCTURE_JS = """
+() => ({
+  lang: document.documentElement.lang,
+  title: document.title.trim(),
+  h1: document.querySelectorAll("h1").length,
+  main: document.querySelectorAll("main").length,
+  banner: document.querySelectorAll("body > header").length,
+  contentinfo: document.querySelectorAll("body > footer").length,
+  navs: Array.from(document.querySelectorAll("nav")).map((n) => n.getAttribute("aria-label")),
+  imagesWithoutAlt: Array.from(document.images).filter((i) => !i.hasAttribute("alt")).length,
+  unnamedButtons: Array.from(document.querySelectorAll("button, a[href]"))
+    .filter((b) => !b.textContent.trim() && !b.getAttribute("aria-label")
+                   && !b.querySelector("img[alt]:not([alt=''])"))
+    .map((b) => b.outerHTML),
+})
+"""
+
+
 def unique_name(prefix: str = "user") -> str:
     """A username no other test uses."""
     return f"{prefix}{secrets.token_hex(4)}"
@@ -255,6 +273,16 @@ class Visitor:
             "() => [document.documentElement.scrollWidth, window.innerWidth]"
         )
         assert widths[0] <= widths[1], f"{self.page.url}: page {widths[0]}px wide in {widths[1]}px"
+
+    def assert_structure(self) -> None:
+        """Landmarks, one h1, a title and language, named buttons and links, images with alt."""
+        found = self.page.evaluate(_STRUCTURE_JS)
+        where = f"{self.page.url}: {found}"
+        assert found["lang"] == "en" and found["title"], where
+        assert found["h1"] == 1 and found["main"] == 1, where
+        assert found["banner"] == 1 and found["contentinfo"] == 1, where
+        assert all(found["navs"]), where
+        assert found["imagesWithoutAlt"] == 0 and not found["unnamedButtons"], where
 
     def assert_inputs_labelled(self) -> None:
         """Every visible form control has a label (or an aria label)."""

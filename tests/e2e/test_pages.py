@@ -14,8 +14,7 @@ MEMBER_PAGES = {
 
 def check_page(visitor, name: str) -> None:
     """The checks every page must pass, then a screenshot for people to look at."""
-    visitor.heading()
-    assert visitor.page.get_by_role("main").count() == 1
+    visitor.assert_structure()
     visitor.assert_no_horizontal_scroll()
     visitor.assert_inputs_labelled()
     visitor.assert_text_contrast()
@@ -50,3 +49,27 @@ def test_missing_page_is_a_friendly_404(look):
     look.goto("/no-such-page", status=404)
     assert look.heading() == "Page not found"
     check_page(look, "not-found")
+
+
+FOCUS_JS = """
+() => {
+  const el = document.activeElement;
+  const style = getComputedStyle(el);
+  const box = el.getBoundingClientRect();
+  return {text: el.textContent.trim() || el.name, outline: style.outlineStyle,
+          width: parseFloat(style.outlineWidth), shadow: style.boxShadow, top: box.top};
+}
+"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_keyboard_focus_is_visible(open_visitor, scheme):
+    visitor = open_visitor(scheme=scheme)
+    visitor.goto("/no-such-page", status=404)
+    expected = ["Skip to content", "HT-Tracker", "Log in", "Register", "Back to HT-Tracker"]
+    for text in expected:
+        visitor.page.keyboard.press("Tab")
+        focused = visitor.page.evaluate(FOCUS_JS)
+        assert focused["text"] == text, focused
+        assert focused["outline"] != "none" and focused["width"] >= 2, focused
+        assert focused["top"] >= 0, focused
