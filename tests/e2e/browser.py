@@ -193,6 +193,14 @@ class Visitor:
         self.watch.expect_document_status(response)
         self.assert_clean()
 
+    def follow(self, link: str, scope=None) -> None:
+        """Click the link named `link` (in the main navigation when scope is "nav")."""
+        if scope == "nav":
+            scope = self.page.get_by_role("navigation", name="Main")
+        with self.page.expect_navigation():
+            (scope or self.page).get_by_role("link", name=link, exact=True).first.click()
+        self.assert_clean()
+
     def fill(self, fields: dict[str, str], scope=None) -> None:
         """Type into fields found by their label text (select boxes take the option label)."""
         scope = scope or self.page

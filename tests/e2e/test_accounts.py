@@ -10,6 +10,14 @@ def test_register_lands_on_dashboard_and_logout_locks_it(visitor):
     visitor.register(username)
     assert visitor.heading() == "Dashboard"
     assert f"Welcome to HT-Tracker, {username}!" in visitor.flash()
+    # Production settings: the session cookie is Secure and HttpOnly, and Chromium keeps it
+    # on http://127.0.0.1 because loopback counts as a secure context.
+    session = next(c for c in visitor.context.cookies() if c["name"] == "session")
+    assert session["secure"] and session["httpOnly"]
+
+    visitor.follow("Settings", scope="nav")
+    assert visitor.heading() == "Settings"
+    visitor.follow("Dashboard", scope="nav")
 
     visitor.logout()
     assert "You have been logged out." in visitor.flash()
