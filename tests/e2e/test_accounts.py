@@ -10,6 +10,7 @@ def test_register_lands_on_dashboard_and_logout_locks_it(visitor):
     visitor.register(username)
     assert visitor.heading() == "Dashboard"
     assert f"Welcome to HT-Tracker, {username}!" in visitor.flash()
+    visitor.screenshot("welcome")
     # Production settings: the session cookie is Secure and HttpOnly, and Chromium keeps it
     # on http://127.0.0.1 because loopback counts as a secure context.
     session = next(c for c in visitor.context.cookies() if c["name"] == "session")
