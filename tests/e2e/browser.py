@@ -16,7 +16,11 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+VIEWPORTS = {
+    "desktop": {"width": 1280, "height": 800},
+    "phone": {"width": 390, "height": 844},
+    "small-phone": {"width": 360, "height": 740},
+}
 SCHEMES = ("light", "dark")
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 PASSWORD = "correct horse battery"

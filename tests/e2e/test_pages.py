@@ -45,6 +45,17 @@ def test_member_pages(look):
         assert nav.get_by_role("button", name="Log out", exact=True).count() == 1
 
 
+def test_nothing_overflows_the_smallest_phone(open_visitor, member):
+    visitor = open_visitor(viewport="small-phone", state=member[1])
+    for path in MEMBER_PAGES.values():
+        visitor.goto(path)
+        visitor.assert_no_horizontal_scroll()
+    stranger = open_visitor(viewport="small-phone")
+    for path in PUBLIC_PAGES.values():
+        stranger.goto(path)
+        stranger.assert_no_horizontal_scroll()
+
+
 def test_missing_page_is_a_friendly_404(look):
     look.goto("/no-such-page", status=404)
     assert look.heading() == "Page not found"
