@@ -2,6 +2,19 @@
 
 They run only when the command line names this folder (`make test-e2e`), never as part of a
 plain `pytest` run of the whole suite.
+
+A journey is a few lines with the `Visitor` helpers (forms are filled by their labels):
+
+    def test_another_user_gets_404(open_visitor):
+        alice = open_visitor()
+        alice.register(unique_name())
+        ...  # alice.fill({...}); alice.submit("Create habit"); habit_url = alice.path()
+        bob = open_visitor(viewport="phone")
+        bob.register(unique_name())
+        bob.goto(habit_url, status=404)
+
+Every page visited through `goto`/`submit`/`follow` is checked for console errors and
+requests to other hosts; `check_page` in test_pages.py adds layout, label and contrast checks.
 """
 
 import os
