@@ -6,8 +6,9 @@ FLASK := $(BIN)/flask --app httracker
 TEST_DATABASE_URL_POSTGRES ?= postgresql+psycopg://postgres@127.0.0.1:5432/httracker_test
 TEST_DATABASE_URL_MYSQL ?= mysql+pymysql://root@127.0.0.1:3306/httracker_test?charset=utf8mb4
 PYTEST_ARGS ?=
+E2E_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/httracker_e2e
 
-.PHONY: install run test test-sqlite test-postgres test-mysql test-all lint upgrade clean
+.PHONY: install run test test-sqlite test-postgres test-mysql test-all test-e2e e2e-browser lint upgrade clean
 
 install: $(VENV)/.installed
 
@@ -38,6 +39,13 @@ lint: install
 	$(BIN)/ruff check .
 
 test-all: lint test-sqlite test-postgres test-mysql
+
+# Browser tests drive Debian's Chromium (never a browser downloaded by Playwright).
+e2e-browser:
+	command -v chromium >/dev/null 2>&1 || (apt-get update && apt-get install -y chromium)
+
+test-e2e: install e2e-browser
+	E2E_DATABASE_URL='$(E2E_DATABASE_URL)' $(BIN)/pytest tests/e2e $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -6,7 +6,7 @@ from flask import Flask
 
 from config import ConfigError, load_config
 
-from . import cli, database, errors, security
+from . import cli, database, errors, formatting, security
 from .analytics import bp as analytics_bp
 from .auth import bp as auth_bp
 from .extensions import csrf, db, login_manager, migrate
@@ -28,6 +28,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     register_blueprints(app)
     errors.register(app)
     security.register(app)
+    formatting.register(app)
     cli.register(app)
     return app
 

@@ -1,0 +1,54 @@
+"""Template filters: dates people read with the ISO date kept for machines, and durations."""
+
+from datetime import date, datetime
+
+from flask import Flask
+from markupsafe import Markup
+
+from .habits.durations import format_hmm, format_minutes
+
+
+def readable_date(day: date | datetime | None) -> str:
+    """'Fri 27 Nov 2026'."""
+    if day is None:
+        return ""
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def short_date(day: date | datetime | None) -> str:
+    """'Fri 27 Nov' — for lists where the year is obvious."""
+    if day is None:
+        return ""
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+def readable_datetime(moment: datetime | None) -> str:
+    """'Fri 27 Nov 2026, 14:05'."""
+    if moment is None:
+        return ""
+    return f"{readable_date(moment)}, {moment:%H:%M}"
+
+
+def _time_element(iso: str, text: str) -> Markup:
+    return Markup('<time datetime="{}">{}</time>').format(iso, text)
+
+
+def time_tag(day: date | datetime | None, short: bool = False) -> Markup:
+    """<time datetime="2026-11-27">Fri 27 Nov 2026</time>; datetimes keep their time too."""
+    if day is None:
+        return Markup("")
+    if isinstance(day, datetime):
+        return _time_element(day.isoformat(timespec="minutes"), readable_datetime(day))
+    return _time_element(day.isoformat(), short_date(day) if short else readable_date(day))
+
+
+def register(app: Flask) -> None:
+    """Make the filters available to every template."""
+    app.jinja_env.filters.update(
+        readable_date=readable_date,
+        short_date=short_date,
+        readable_datetime=readable_datetime,
+        time_tag=time_tag,
+        duration=format_minutes,
+        hmm=format_hmm,
+    )

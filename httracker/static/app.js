@@ -1,0 +1,58 @@
+// HT-Tracker progressive enhancements. Every page works without this file.
+(function () {
+  "use strict";
+
+  function isTyping(target) {
+    return target.isContentEditable || /^(INPUT|SELECT|TEXTAREA|BUTTON)$/.test(target.tagName);
+  }
+
+  // After a failed submit, put the cursor in the first field that needs fixing.
+  function focusFirstError() {
+    var invalid = document.querySelector('main [aria-invalid="true"]');
+    if (invalid) {
+      invalid.focus();
+      if (typeof invalid.select === "function" && invalid.type !== "date") invalid.select();
+    }
+  }
+
+  // Flash messages can be dismissed once read.
+  function addDismissButtons() {
+    document.querySelectorAll(".flash").forEach(function (flash) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "dismiss";
+      button.setAttribute("aria-label", "Dismiss message");
+      button.textContent = "×";
+      button.addEventListener("click", function () {
+        var box = flash.parentElement;
+        flash.remove();
+        if (box && !box.children.length) box.remove();
+      });
+      flash.appendChild(button);
+    });
+  }
+
+  // Keyboard shortcuts: an element with data-shortcut="l" is focused (a field) or followed
+  // (a link) when that key is pressed outside a form field.
+  function onKey(event) {
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (isTyping(event.target)) return;
+    var key = event.key.toLowerCase();
+    if (!/^[a-z?/]$/.test(key)) return;
+    var target = document.querySelector('[data-shortcut="' + key + '"]');
+    if (!target) return;
+    event.preventDefault();
+    if (target.tagName === "A") {
+      target.click();
+    } else {
+      target.focus();
+      if (typeof target.select === "function") target.select();
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    focusFirstError();
+    addDismissButtons();
+    document.addEventListener("keydown", onKey);
+  });
+})();

@@ -1,0 +1,100 @@
+"""The app as it runs in production: a fresh PostgreSQL database, migrated, served by gunicorn."""
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from tests.conftest import recreate_database
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+DEFAULT_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/httracker_e2e"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def server_environment(database_url: str, port: int) -> dict:
+    """Production settings: ENV=production makes cookies Secure, which Chromium accepts on
+    http://127.0.0.1 because loopback addresses count as a secure context."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("FLASK_")}
+    env.update(
+        ENV="production",
+        SECRET_KEY=secrets.token_urlsafe(48),
+        DATABASE_URL=database_url,
+        HOST="127.0.0.1",
+        PORT=str(port),
+        WEB_CONCURRENCY="2",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def migrate(env: dict) -> None:
+    """Build the schema the way a deployment does: `flask db upgrade`."""
+    subprocess.run(
+        [str(BIN / "flask"), "--app", "httracker", "db", "upgrade"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+
+
+def wait_until_up(base_url: str, process: subprocess.Popen, log_path: Path) -> None:
+    """Poll /healthz for up to 30 s; fail with the server log if it never answers."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            break
+        try:
+            with urllib.request.urlopen(f"{base_url}/healthz", timeout=2) as response:  # noqa: S310
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.2)
+    raise RuntimeError(f"gunicorn did not come up:\n{log_path.read_text()}")
+
+
+class Server:
+    """A running gunicorn serving the app; `stop()` ends it."""
+
+    def __init__(self, database_url: str, log_path: Path):
+        recreate_database(database_url)
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        env = server_environment(database_url, self.port)
+        migrate(env)
+        self.log_path = log_path
+        self._log = log_path.open("w")
+        self.process = subprocess.Popen(
+            [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
+            cwd=ROOT,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_until_up(self.base_url, self.process, log_path)
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self._log.close()
