@@ -42,6 +42,20 @@ def time_tag(day: date | datetime | None, short: bool = False) -> Markup:
     return _time_element(day.isoformat(), short_date(day) if short else readable_date(day))
 
 
+def target(habit) -> str:
+    """A habit's target as '30 min / day', '5 h / week' or '1 h 30 min / day'."""
+    if not habit.target_minutes:
+        return "No target"
+    hours, minutes = divmod(habit.target_minutes, 60)
+    parts = ([f"{hours} h"] if hours else []) + ([f"{minutes} min"] if minutes else [])
+    return f"{' '.join(parts)} / {habit.target_period}"
+
+
+def without_none(attributes: dict) -> dict:
+    """HTML attributes minus those set to None (WTForms would render them as "None")."""
+    return {name: value for name, value in attributes.items() if value is not None}
+
+
 def register(app: Flask) -> None:
     """Make the filters available to every template."""
     app.jinja_env.filters.update(
@@ -51,4 +65,6 @@ def register(app: Flask) -> None:
         time_tag=time_tag,
         duration=format_minutes,
         hmm=format_hmm,
+        target=target,
+        without_none=without_none,
     )

@@ -59,3 +59,8 @@ def test_field_macro_links_errors_and_help(app, client):
     assert 'aria-describedby="username-error username-help"' in page
     assert 'aria-invalid="true"' in page
     assert page.count('id="username-error"') == 1
+
+
+def test_form_fields_carry_no_attribute_set_to_none(client):
+    page = client.get("/auth/login").get_data(as_text=True)
+    assert '"None"' not in page

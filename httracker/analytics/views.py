@@ -5,15 +5,10 @@ from datetime import date
 from flask import Blueprint, abort, jsonify, render_template, request
 from flask_login import current_user, login_required
 
-from ..habits.durations import format_hmm, format_minutes
 from . import panels, report
 from .params import PRESETS, RANGE_CHOICES, RangeError, parse
 
 bp = Blueprint("analytics", __name__, url_prefix="/analytics")
-
-
-bp.add_app_template_filter(format_minutes, "minutes_text")
-bp.add_app_template_filter(format_hmm, "minutes_hmm")
 
 
 @bp.before_request

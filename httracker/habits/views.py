@@ -15,22 +15,6 @@ from .forms import DURATION_HELP, HabitForm, QuickLogForm
 bp = Blueprint("habits", __name__)
 
 
-@bp.app_template_filter("duration")
-def duration_filter(minutes: int | None) -> str:
-    """Minutes as '1h 30m'."""
-    return format_minutes(minutes)
-
-
-@bp.app_template_filter("target")
-def target_filter(habit) -> str:
-    """A habit's target as '30 min / day', '5 h / week' or '1 h 30 min / day'."""
-    if not habit.target_minutes:
-        return "No target"
-    hours, minutes = divmod(habit.target_minutes, 60)
-    parts = ([f"{hours} h"] if hours else []) + ([f"{minutes} min"] if minutes else [])
-    return f"{' '.join(parts)} / {habit.target_period}"
-
-
 def redirect_next(default: str):
     """Redirect to a safe `next` from the form or query string, else to `default`."""
     return redirect(safe_next(request.form.get("next") or request.args.get("next"), default))
