@@ -58,6 +58,8 @@ def test_settings_page_shows_the_account_forms(client, user):
     for name in ("current_password", "new_password", "confirm", "email", "confirm_username"):
         assert f'name="{name}"' in page
     assert 'href="/settings/sessions"' in page
+    for name in ("current_password", "new_password", "confirm"):
+        assert re.search(rf'<input[^>]*name="{name}"[^>]*type="password"', page), name
 
 
 def test_change_password_keeps_this_device_and_logs_out_the_others(app, client, user):
@@ -223,3 +225,19 @@ def test_production_argon2_parameters_meet_owasp_minimum():
         parallelism=settings["ARGON2_PARALLELISM"],
     ).hash("x" * 10)
     assert hashed.startswith("$argon2id$")
+
+
+def test_wrong_current_passwords_count_towards_the_lockout(app, client, user):
+    for _ in range(10):
+        assert change_password(client, current="guess guess guess").status_code == 400
+    assert count(app, LoginFailure, user_id=user.id) == 10
+    response = change_password(client)  # the right password, but too late
+    assert response.status_code == 400
+    assert "Too many wrong passwords" in response.get_data(as_text=True)
+    assert login(app, password=NEW_PASSWORD).get("/dashboard").status_code == 302
+    assert (
+        app.test_client()
+        .post("/auth/login", data={"login": "alice", "password": PASSWORD})
+        .status_code
+        == 429
+    )

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..audit import audit
 from ..extensions import db, limiter, login_manager
-from ..models import User
+from ..models import User, utcnow
 from ..security import safe_next
 from .forms import LoginForm, RegisterForm
 from .lockout import clear_failures, locked_until, record_failure
@@ -103,7 +103,7 @@ def login():
                 db.session.rollback()
                 audit("login.locked", user.id)
                 page = render_template("auth/locked.html", until=until)
-                seconds = max(1, int((until - until.now(until.tzinfo)).total_seconds()))
+                seconds = max(1, int((until - utcnow()).total_seconds()))
                 return page, 429, {"Retry-After": str(seconds)}
             clear_failures(user)
             log_in(user, remember=form.remember.data)

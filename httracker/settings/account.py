@@ -5,6 +5,7 @@ from flask_login import current_user, logout_user
 
 from ..audit import audit
 from ..auth.forms import ChangeEmailForm, ChangePasswordForm, DeleteAccountForm
+from ..auth.lockout import locked_until, record_failure
 from ..auth.services import check_password, set_password
 from ..auth.sessions import revoke_sessions
 from ..extensions import db
@@ -29,11 +30,20 @@ def invalid(**forms):
 
 
 def password_confirmed(form) -> bool:
-    """Check the re-entered password; a wrong one is an inline error and an audit line."""
+    """Check the re-entered password. A wrong one counts towards the account lockout like a
+    failed login, so a stolen session cannot be used to guess the password."""
+    until = locked_until(current_user)
+    if until is not None:
+        form.current_password.errors.append(
+            f"Too many wrong passwords; try again after {until:%H:%M} UTC."
+        )
+        return False
     if check_password(current_user, form.current_password.data):
         return True
     form.current_password.errors.append(REAUTH_FAILED)
     audit("reauth.failure", current_user.id)
+    record_failure(current_user)
+    db.session.commit()
     return False
 
 
