@@ -37,6 +37,7 @@ test-mysql: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/bandit --quiet --recursive httracker
 
 test-all: lint test-sqlite test-postgres test-mysql
 

@@ -3,6 +3,7 @@
 import os
 import secrets
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 
 from dotenv import load_dotenv
@@ -65,6 +66,9 @@ def engine_options(url: str) -> dict:
     if backend in ("mysql", "mariadb"):
         # Below MariaDB's default wait_timeout (8 h) and any sane operator setting of it.
         options["pool_recycle"] = 280
+        # As on PostgreSQL: a statement after a row lock sees rows committed meanwhile
+        # (REPEATABLE READ would keep the older snapshot and break the per-day total check).
+        options["isolation_level"] = "READ COMMITTED"
     return options
 
 
@@ -101,6 +105,20 @@ class Config:
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 65536
     ARGON2_PARALLELISM = 4
+    # Device sessions: idle limits by kind, and an absolute limit for every session.
+    SESSION_IDLE_TIMEOUT = timedelta(hours=12)
+    REMEMBER_IDLE_TIMEOUT = timedelta(days=30)
+    SESSION_ABSOLUTE_TIMEOUT = timedelta(days=90)
+    REMEMBER_COOKIE_DURATION = timedelta(days=90)
+    # Per-account lockout, counted in the database so every worker and instance agrees.
+    LOCKOUT_FAILURES = 10
+    LOCKOUT_WINDOW = timedelta(minutes=15)
+    AUTH_RATE_LIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True
+    # Redis down: count in memory for a while rather than turn every login into an error page.
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    HSTS = False
 
     def __init__(self, environ: Mapping[str, str] | None = None):
         environ = os.environ if environ is None else environ
@@ -108,6 +126,10 @@ class Config:
         self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(self.SQLALCHEMY_DATABASE_URI)
         self.SECRET_KEY = environ.get("SECRET_KEY") or self.default_secret_key()
         self.TRUST_PROXY = environ.get("TRUST_PROXY", "").lower() in ("1", "true", "yes")
+        # Per-IP limits on login and register: Redis shares them between workers and instances.
+        self.RATELIMIT_STORAGE_URI = environ.get("RATELIMIT_STORAGE_URI") or "memory://"
+        self.RATELIMIT_KEY_PREFIX = environ.get("RATELIMIT_KEY_PREFIX") or "httracker"
+        self.AUTH_RATE_LIMIT = environ.get("AUTH_RATE_LIMIT") or "30/minute;300/hour"
 
     def default_secret_key(self) -> str:
         return development_secret_key()
@@ -121,6 +143,8 @@ class TestingConfig(Config):
     ENV = "testing"
     TESTING = True
     WTF_CSRF_ENABLED = False
+    # One test client makes hundreds of logins a minute; the limiter's own tests turn it on.
+    AUTH_RATE_LIMIT_ENABLED = False
     # Cheap hashes keep the suite fast; production parameters are tested separately.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 8192
@@ -134,6 +158,10 @@ class ProductionConfig(Config):
     ENV = "production"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    # `__Host-`: the browser keeps these only from HTTPS, for this exact host and path /.
+    SESSION_COOKIE_NAME = "__Host-session"
+    REMEMBER_COOKIE_NAME = "__Host-remember_token"
+    HSTS = True
 
     def default_secret_key(self) -> str:
         return ""
@@ -171,3 +199,14 @@ def check_config(settings: Mapping) -> None:
                 "SECRET_KEY must be set to at least 32 characters in production; make one with: "
                 "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
             )
+
+
+def deployment_warnings(settings: Mapping, workers: int) -> list[str]:
+    """Settings that work for one process but not for `workers` processes or instances."""
+    warnings = []
+    if workers > 1 and str(settings.get("RATELIMIT_STORAGE_URI", "")).startswith("memory://"):
+        warnings.append(
+            "RATELIMIT_STORAGE_URI is memory://: each worker counts login attempts on its own; "
+            "set it to a shared Redis (redis://host:6379/0)."
+        )
+    return warnings

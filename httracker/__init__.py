@@ -9,7 +9,7 @@ from config import ConfigError, load_config
 from . import cli, database, errors, formatting, security
 from .analytics import bp as analytics_bp
 from .auth import bp as auth_bp
-from .extensions import csrf, db, login_manager, migrate
+from .extensions import csrf, db, limiter, login_manager, migrate
 from .habits import bp as habits_bp
 from .health import bp as health_bp
 from .paths import MIGRATIONS_DIR
@@ -39,6 +39,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), compare_type=True)
     login_manager.init_app(app)
     csrf.init_app(app)
+    limiter.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

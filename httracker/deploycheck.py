@@ -1,5 +1,6 @@
 """A deployment checklist: each check reports what is wrong and how to fix it."""
 
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -7,7 +8,7 @@ from flask import Flask
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from config import MIN_SECRET_KEY_LENGTH
+from config import MIN_SECRET_KEY_LENGTH, deployment_warnings
 
 from .extensions import db
 from .transfer import database_revisions, head_revisions
@@ -140,6 +141,21 @@ def check_migrations(app: Flask) -> CheckResult:
     )
 
 
+def check_rate_limit_storage(app: Flask) -> CheckResult:
+    """Per-IP login limits must be shared when more than one worker process serves requests."""
+    workers = int(os.environ.get("WEB_CONCURRENCY", "2") or 2)
+    warnings = deployment_warnings(app.config, workers)
+    if warnings:
+        return CheckResult(
+            "rate limits",
+            False,
+            f"{warnings[0]} ({workers} workers from WEB_CONCURRENCY)",
+            "Set RATELIMIT_STORAGE_URI=redis://HOST:6379/0, shared by every worker and instance.",
+        )
+    storage = app.config.get("RATELIMIT_STORAGE_URI", "memory://")
+    return CheckResult("rate limits", True, f"Login limits are counted in {storage.split(':')[0]}.")
+
+
 # Checks run in this order; add new ones here.
 CHECKS: list[Callable[[Flask], CheckResult]] = [
     check_environment,
@@ -147,6 +163,7 @@ CHECKS: list[Callable[[Flask], CheckResult]] = [
     check_database,
     check_cookies,
     check_debug,
+    check_rate_limit_storage,
     check_migrations,
 ]
 

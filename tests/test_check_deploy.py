@@ -18,7 +18,11 @@ def make_app(database_url):
     apps = []
 
     def make(**overrides):
-        settings = {"ENV": "production", "SECRET_KEY": GOOD_KEY}
+        settings = {
+            "ENV": "production",
+            "SECRET_KEY": GOOD_KEY,
+            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+        }
         settings["SQLALCHEMY_DATABASE_URI"] = database_url
         app = create_app({**settings, **overrides})
         apps.append(app)
@@ -47,7 +51,7 @@ def test_a_correct_production_deployment_passes(app, make_app, database_url):
         assert result.exit_code == 1
     else:
         assert result.exit_code == 0, result.output
-        assert "All 6 checks passed." in result.output
+        assert "All 7 checks passed." in result.output
         assert "FAIL" not in result.output
 
 
@@ -122,3 +126,18 @@ def test_development_settings_fail(app):
     found = failures(app)  # the test suite's own app runs with ENV=testing
     assert "ENV is 'testing'" in found["environment"].message
     assert "cookies" in found and "migrations" not in found
+
+
+def test_in_memory_rate_limits_fail_with_several_workers(make_app, monkeypatch):
+    monkeypatch.setenv("WEB_CONCURRENCY", "4")
+    found = failures(make_app(RATELIMIT_STORAGE_URI="memory://"))
+    assert "memory://" in found["rate limits"].message
+    assert "4 workers" in found["rate limits"].message
+    assert "redis://" in found["rate limits"].fix
+
+
+def test_in_memory_rate_limits_pass_with_one_worker(make_app, monkeypatch):
+    monkeypatch.setenv("WEB_CONCURRENCY", "1")
+    assert "rate limits" not in failures(make_app(RATELIMIT_STORAGE_URI="memory://"))
+    monkeypatch.setenv("WEB_CONCURRENCY", "4")
+    assert "rate limits" not in failures(make_app())  # shared Redis

@@ -87,18 +87,31 @@ def test_list_shows_counts_per_user(app, runner, make_user, make_habit):
     assert bob_row[1:5] == ["bob", "bob@example.com", "0", "0"]
 
 
-def test_set_password_changes_it_and_signs_out_everywhere(app, runner, make_user, monkeypatch):
+def test_set_password_changes_it_and_signs_out_everywhere(app, runner, make_user):
     make_user("alice")
-    signed_out = []
-    monkeypatch.setattr(
-        users_cli, "sign_out_everywhere", lambda user: signed_out.append(user.username)
-    )
+    laptop, phone = app.test_client(), app.test_client()
+    for device in (laptop, phone):
+        login = {"login": "alice", "password": PASSWORD, "remember": "y"}
+        assert device.post("/auth/login", data=login).status_code == 302
+        assert device.get("/dashboard").status_code == 200
     result = runner.invoke(args=["users", "set-password", "Alice"], input=f"{NEW_PASSWORD}\n")
     assert result.exit_code == 0, result.output
-    assert signed_out == ["alice"]
+    assert "signed out everywhere" in result.output
+    for device in (laptop, phone):
+        # Session and remember-me cookies alike now land on the login page.
+        assert device.get("/dashboard").status_code == 302
     with app.app_context():
         assert authenticate("alice", PASSWORD) is None
         assert authenticate("alice", NEW_PASSWORD) is not None
+
+
+def test_set_password_rejects_a_guessable_one(app, runner, make_user):
+    make_user("alice")
+    result = runner.invoke(args=["users", "set-password", "alice"], input="alice12345\n")
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output
+    with app.app_context():
+        assert authenticate("alice", PASSWORD) is not None
 
 
 def test_set_password_rejects_a_short_one_and_keeps_the_old(app, runner, make_user):

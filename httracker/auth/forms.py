@@ -9,9 +9,13 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationE
 
 from ..extensions import db
 from ..models import User, fold
+from .passwords import password_problem
 
 USERNAME_PATTERN = re.compile(r"[A-Za-z0-9_.\-]{3,32}")
 PASSWORD_MIN, PASSWORD_MAX = 10, 1024
+PASSWORD_LENGTH = Length(
+    min=PASSWORD_MIN, max=PASSWORD_MAX, message=f"Use {PASSWORD_MIN}–{PASSWORD_MAX} characters."
+)
 
 
 def strip(value):
@@ -40,21 +44,16 @@ class RegisterForm(FlaskForm):
         filters=[strip],
         validators=[DataRequired(), Length(max=254), Email("Enter a valid email address.")],
     )
-    password = PasswordField(
-        "Password",
-        validators=[
-            DataRequired(),
-            Length(
-                min=PASSWORD_MIN,
-                max=PASSWORD_MAX,
-                message=f"Use {PASSWORD_MIN}–{PASSWORD_MAX} characters.",
-            ),
-        ],
-    )
+    password = PasswordField("Password", validators=[DataRequired(), PASSWORD_LENGTH])
     confirm = PasswordField(
         "Confirm password",
         validators=[DataRequired(), EqualTo("password", "The passwords do not match.")],
     )
+
+    def validate_password(self, field):
+        problem = password_problem(field.data, [self.username.data, self.email.data])
+        if problem:
+            raise ValidationError(problem)
 
     def validate_username(self, field):
         message = validate_username_format(field.data)
@@ -78,3 +77,59 @@ class LoginForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """A form with only its CSRF token, for POST buttons."""
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired(), Length(max=PASSWORD_MAX)]
+    )
+    new_password = PasswordField("New password", validators=[DataRequired(), PASSWORD_LENGTH])
+    confirm = PasswordField(
+        "Confirm new password",
+        validators=[DataRequired(), EqualTo("new_password", "The passwords do not match.")],
+    )
+
+    def __init__(self, user: User, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def validate_new_password(self, field):
+        problem = password_problem(field.data, [self.user.username, self.user.email])
+        if problem:
+            raise ValidationError(problem)
+
+
+class ChangeEmailForm(FlaskForm):
+    email = EmailField(
+        "New email",
+        filters=[strip],
+        validators=[DataRequired(), Length(max=254), Email("Enter a valid email address.")],
+    )
+    current_password = PasswordField(
+        "Current password",
+        validators=[DataRequired(), Length(max=PASSWORD_MAX)],
+        id="email-current_password",  # three forms share the settings page: ids stay unique
+    )
+
+    def validate_email(self, field):
+        if email_taken(field.data):
+            raise ValidationError("An account with that email already exists.")
+
+
+class DeleteAccountForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password",
+        validators=[DataRequired(), Length(max=PASSWORD_MAX)],
+        id="delete-current_password",
+    )
+    confirm_username = StringField(
+        "Type your username to confirm", filters=[strip], validators=[DataRequired()]
+    )
+
+    def __init__(self, user: User, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def validate_confirm_username(self, field):
+        if field.data != self.user.username:
+            raise ValidationError("Type your username exactly as shown to confirm.")

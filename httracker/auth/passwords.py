@@ -5,6 +5,12 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from zxcvbn import zxcvbn
+
+MIN_STRENGTH = 3  # zxcvbn's "safely unguessable": about 10^8 guesses or more
+# zxcvbn's run time grows fast with length; beyond this many characters a password that got
+# past the first part is long enough already.
+STRENGTH_PREFIX = 72  # zxcvbn refuses longer input
 
 
 @cache
@@ -44,3 +50,15 @@ def needs_rehash(password_hash: str) -> bool:
         return hasher().check_needs_rehash(password_hash)
     except InvalidHashError:
         return True
+
+
+def password_problem(password: str, user_inputs: list[str] | tuple = ()) -> str | None:
+    """Why a password is too guessable (zxcvbn's own advice), or None when it is strong enough."""
+    inputs = [value for value in user_inputs if value]
+    result = zxcvbn(password[:STRENGTH_PREFIX], user_inputs=inputs)
+    if result["score"] >= MIN_STRENGTH:
+        return None
+    feedback = result["feedback"]
+    advice = [feedback.get("warning") or "This password is easy to guess."]
+    advice += feedback.get("suggestions") or []
+    return " ".join(part.strip() for part in advice if part)

@@ -21,11 +21,29 @@ def find_user(login: str) -> User | None:
     return db.session.scalars(query).first()
 
 
-def authenticate(login: str, password: str) -> User | None:
-    """The user for these credentials, or None; unknown users cost as much time as known ones."""
+def check_credentials(login: str, password: str) -> tuple[User | None, bool]:
+    """The user `login` names (or None) and whether the password is theirs.
+
+    Unknown users cost as much time as known ones; an outdated hash is replaced."""
     user = find_user(login)
     if not verify_password(user.password_hash if user else None, password):
-        return None
+        return user, False
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    return user
+    return user, True
+
+
+def authenticate(login: str, password: str) -> User | None:
+    """The user for these credentials, or None."""
+    user, correct = check_credentials(login, password)
+    return user if correct else None
+
+
+def check_password(user: User, password: str) -> bool:
+    """Whether `password` is the user's current one (re-entered for sensitive changes)."""
+    return verify_password(user.password_hash, password)
+
+
+def set_password(user: User, password: str) -> None:
+    """Store a new hash; the caller revokes other sessions and commits."""
+    user.password_hash = hash_password(password)

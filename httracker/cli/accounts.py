@@ -15,8 +15,9 @@ from ..auth.forms import (
     username_taken,
     validate_username_format,
 )
-from ..auth.passwords import hash_password
+from ..auth.passwords import hash_password, password_problem
 from ..auth.services import create_user
+from ..auth.sessions import revoke_sessions
 from ..extensions import db
 from ..models import Habit, HabitLog, User, fold
 
@@ -34,34 +35,36 @@ def find_user_or_fail(username: str) -> User:
     return user
 
 
-def check_password(password: str) -> str:
+def check_password(password: str, hints: tuple[str, ...] = ()) -> str:
     """The password if it meets the web form's rules, else a CLI error."""
     if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
         raise click.ClickException(
             f"The password must have {PASSWORD_MIN}–{PASSWORD_MAX} characters."
         )
+    problem = password_problem(password, hints)
+    if problem:
+        raise click.ClickException(problem)
     return password
 
 
-def read_password() -> str:
+def read_password(hints: tuple[str, ...] = ()) -> str:
     """Prompt twice with hidden input; when input is piped, read the first line (and check a
     second one against it, if given)."""
     if stdin_is_interactive():
-        return check_password(click.prompt("Password", hide_input=True, confirmation_prompt=True))
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        return check_password(password, hints)
     lines = sys.stdin.read().splitlines()
     if not lines or not lines[0]:
         raise click.ClickException("No password given on standard input.")
     if len(lines) > 1 and lines[1] and lines[1] != lines[0]:
         raise click.ClickException("The passwords do not match.")
-    return check_password(lines[0])
+    return check_password(lines[0], hints)
 
 
 def sign_out_everywhere(user: User) -> None:
-    """End every login session of `user`: the one call made after a password change.
-
-    Sessions live only in signed cookies for now, so none can be revoked from here yet; once
-    sessions are stored server-side, this deletes them and the guarantee becomes that no
-    browser signed in before the call stays signed in."""
+    """End every login session of `user`, remembered devices included: no browser signed in
+    before the call stays signed in."""
+    revoke_sessions(user)
 
 
 @click.group()
@@ -87,7 +90,7 @@ def create_command(username: str, email: str):
         raise click.ClickException(f"The username {username!r} is taken.")
     if email_taken(email):
         raise click.ClickException(f"An account with the email {email!r} already exists.")
-    password = read_password()
+    password = read_password((username, email))
     try:
         user = create_user(username, email, password)
         db.session.commit()
@@ -127,7 +130,7 @@ def list_command():
 def set_password_command(username: str):
     """Set a new password (asked twice, or piped) and sign the user out everywhere."""
     user = find_user_or_fail(username)
-    user.password_hash = hash_password(read_password())
+    user.password_hash = hash_password(read_password((user.username, user.email)))
     sign_out_everywhere(user)
     db.session.commit()
     click.echo(f"Password changed for {user.username}; signed out everywhere.")

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from flask import Response, flash, redirect, render_template, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -76,7 +76,8 @@ def import_data():
 
 @bp.errorhandler(RequestEntityTooLarge)
 def upload_too_large(error):
-    """A body over the server's limit gets the same friendly answer as a file over 5 MB."""
-    if not current_user.is_authenticated:
-        return render_error(413, TOO_LARGE)
+    """An import over the server's limit gets the same answer as a file over 5 MB; any other
+    settings form gets the site's 413 page."""
+    if request.endpoint != "settings.import_data" or not current_user.is_authenticated:
+        return render_error(413, error.description)
     return rejected([TOO_LARGE], 413)

@@ -1,0 +1,238 @@
+"""Faults survived for real: connections killed by the database, idle connections closed, a
+request cut off mid-transaction, and requests racing each other (PostgreSQL and MariaDB)."""
+
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import create_engine, event, func, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+
+from config import engine_options
+from httracker import create_app
+from httracker.extensions import db
+from httracker.habits.services import ValidationError, add_log, create_habit
+from httracker.models import Habit, HabitLog, User, UserSession
+from httracker.timeutil import user_today
+
+from .conftest import PASSWORD
+
+THREADS = 20
+
+
+@pytest.fixture
+def backend(database_url):
+    name = make_url(database_url).get_backend_name()
+    if name == "sqlite":
+        pytest.skip("needs a database server (PostgreSQL or MariaDB)")
+    return name
+
+
+@pytest.fixture
+def admin(database_url, backend):
+    """A connection of our own, outside the app's pool, for killing the app's connections."""
+    engine = create_engine(database_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    """A client that keeps no context after a request (see test_sessions.py)."""
+    return app.test_client()
+
+
+def kill_other_connections(admin, backend) -> int:
+    """End every connection to the test database except the admin one; how many ended."""
+    with admin.connect() as conn:
+        if backend == "postgresql":
+            rows = conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            ).all()
+            return len(rows)
+        ids = conn.scalars(
+            text(
+                "SELECT ID FROM information_schema.PROCESSLIST"
+                " WHERE DB = DATABASE() AND ID <> CONNECTION_ID()"
+            )
+        ).all()
+        for connection_id in ids:
+            conn.execute(text(f"KILL CONNECTION {int(connection_id)}"))
+        return len(ids)
+
+
+def kill_connection(admin, backend, dbapi_connection) -> None:
+    """End one connection of the app's pool from outside, as a crash or failover would."""
+    with admin.connect() as conn:
+        if backend == "postgresql":
+            pid = dbapi_connection.info.backend_pid
+            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        else:
+            conn.execute(text(f"KILL CONNECTION {int(dbapi_connection.thread_id())}"))
+
+
+def test_next_request_succeeds_after_the_database_drops_every_connection(
+    app, client, user, admin, backend
+):
+    assert client.get("/dashboard").status_code == 200
+    assert kill_other_connections(admin, backend) >= 1
+    assert client.get("/dashboard").status_code == 200
+    assert client.get("/healthz").json == {"status": "ok", "database": "ok"}
+
+
+def test_connections_are_recycled_before_mariadb_closes_them(app, admin, backend):
+    if backend != "mysql":
+        pytest.skip("MariaDB only")
+    with admin.connect() as conn:
+        wait_timeout = conn.scalar(text("SELECT @@GLOBAL.wait_timeout"))
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_recycle"] < wait_timeout
+
+
+def test_a_connection_closed_by_mariadb_idle_timeout_is_replaced(app, client, user, backend):
+    if backend != "mysql":
+        pytest.skip("MariaDB only")
+    with app.app_context():
+        engine = db.engine
+
+    def short_timeout(dbapi_connection, record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SET SESSION wait_timeout = 1")
+        cursor.close()
+
+    event.listen(engine, "connect", short_timeout)
+    try:
+        engine.dispose()
+        assert client.get("/dashboard").status_code == 200
+        time.sleep(2.5)  # the server closes the idle pooled connection meanwhile
+        assert client.get("/dashboard").status_code == 200
+    finally:
+        event.remove(engine, "connect", short_timeout)
+        engine.dispose()
+
+
+def test_a_request_cut_off_mid_transaction_writes_nothing(
+    app, client, user, admin, backend, monkeypatch
+):
+    other = app.test_client()
+    other.post("/auth/login", data={"login": "alice", "password": PASSWORD})
+    with app.app_context():
+        before = db.session.get(User, user.id).password_hash
+        engine = db.engine
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+
+    def cut(conn, cursor, statement, parameters, context, executemany):
+        # The password's UPDATE has run in this transaction; the session DELETE never will.
+        if statement.lstrip().upper().startswith("DELETE FROM USER_SESSION"):
+            kill_connection(admin, backend, conn.connection.dbapi_connection)
+
+    event.listen(engine, "before_cursor_execute", cut)
+    try:
+        new = "quartz lantern meadow 42"
+        data = {"current_password": PASSWORD, "new_password": new, "confirm": new}
+        response = client.post("/settings/password", data=data)
+    finally:
+        event.remove(engine, "before_cursor_execute", cut)
+    assert response.status_code == 500
+    assert b"Something went wrong" in response.data
+    assert b"Traceback" not in response.data
+    with app.app_context():
+        assert db.session.get(User, user.id).password_hash == before
+        assert db.session.scalar(select(func.count()).select_from(UserSession)) == 2
+    # The app carries on: both devices still work.
+    assert client.get("/dashboard").status_code == 200
+    assert other.get("/dashboard").status_code == 200
+
+
+@pytest.fixture
+def race_app(database_url, app, backend):
+    """The app with a pool big enough for every thread to hold a connection at once."""
+    options = {**engine_options(database_url), "pool_size": THREADS, "max_overflow": 0}
+    racing = create_app(
+        {
+            "ENV": "testing",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SQLALCHEMY_ENGINE_OPTIONS": options,
+        }
+    )
+    yield racing
+    with racing.app_context():
+        db.engine.dispose()
+
+
+def run_together(app, work):
+    """Run `work()` in THREADS threads at once, each with its own app context and session."""
+    barrier = threading.Barrier(THREADS)
+    results = [None] * THREADS
+
+    def worker(index):
+        with app.app_context():
+            try:
+                results[index] = work(barrier)
+            except Exception as error:  # reported by the test, not lost in the thread
+                results[index] = error
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads)
+    return results
+
+
+def test_the_day_limit_holds_under_concurrent_logs(race_app, make_user):
+    app = race_app
+    alice = make_user("alice")
+    with app.app_context():
+        habit = create_habit(db.session.get(User, alice.id), "Piano")
+        db.session.commit()
+        habit_id = habit.id
+        day = user_today(db.session.get(User, alice.id)) - timedelta(days=1)
+
+    def log_100_minutes(barrier):
+        # Load first, as a request would, so each transaction has read before the race starts.
+        user, habit = db.session.get(User, alice.id), db.session.get(Habit, habit_id)
+        barrier.wait(timeout=60)
+        try:
+            add_log(user, habit, day, 100)
+            db.session.commit()
+            return "logged"
+        except ValidationError as error:
+            db.session.rollback()
+            return error.field
+
+    results = run_together(app, log_100_minutes)
+    assert results.count("logged") == 14, results
+    assert results.count("minutes") == THREADS - 14, results
+    with app.app_context():
+        total = db.session.scalar(select(func.sum(HabitLog.minutes)).where(HabitLog.date == day))
+    assert total == 1400
+
+
+def test_habit_names_stay_unique_under_concurrent_creates(race_app, make_user):
+    app = race_app
+    alice = make_user("alice")
+
+    def create_piano(barrier):
+        user = db.session.get(User, alice.id)
+        barrier.wait(timeout=60)
+        try:
+            create_habit(user, "Piano")
+            db.session.commit()
+            return "created"
+        except ValidationError as error:
+            db.session.rollback()
+            return error.field
+
+    results = run_together(app, create_piano)
+    assert results.count("created") == 1, results
+    assert results.count("name") == THREADS - 1, results
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Habit)) == 1
