@@ -56,7 +56,7 @@ def demo_logs(seed: int, days: int, today: date) -> Iterator[DemoLog]:
     Weekdays and weekends follow each habit's chances; holidays and sick days leave gaps;
     momentum makes streaks (a habit done yesterday is more likely today). No day ever holds
     more than 1440 minutes and no log is dated after `today`."""
-    rng = random.Random(seed)  # noqa: S311 - reproducible sample data, not secrets
+    rng = random.Random(seed)  # noqa: S311  # nosec B311 - reproducible sample data, not secrets
     first = today - timedelta(days=days - 1)
     gaps = _gap_days(rng, first, days)
     archived_after = first + timedelta(days=days * 2 // 3)

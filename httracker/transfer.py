@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy import Engine, create_engine, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -109,12 +109,9 @@ def advance_sequences(connection) -> None:
     if connection.dialect.name != "postgresql":
         return
     for table in db.metadata.sorted_tables:
-        connection.execute(
-            text(
-                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "  # noqa: S608 - our table names
-                f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
-            )
-        )
+        highest = select(func.coalesce(func.max(table.c.id), 0)).scalar_subquery()
+        sequence = func.pg_get_serial_sequence(table.name, "id")
+        connection.execute(select(func.setval(sequence, highest + 1, False)))
 
 
 def transfer(
