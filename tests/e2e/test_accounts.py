@@ -11,9 +11,9 @@ def test_register_lands_on_dashboard_and_logout_locks_it(visitor):
     assert visitor.heading() == "Dashboard"
     assert f"Welcome to HT-Tracker, {username}!" in visitor.flash()
     visitor.screenshot("welcome")
-    # Production settings: the session cookie is Secure and HttpOnly, and Chromium keeps it
-    # on http://127.0.0.1 because loopback counts as a secure context.
-    session = next(c for c in visitor.context.cookies() if c["name"] == "session")
+    # Production settings: the session cookie is __Host- prefixed, Secure and HttpOnly, and
+    # Chromium keeps it on http://127.0.0.1 because loopback counts as a secure context.
+    session = next(c for c in visitor.context.cookies() if c["name"] == "__Host-session")
     assert session["secure"] and session["httpOnly"]
 
     visitor.follow("Settings", scope="nav")
