@@ -1,5 +1,6 @@
 """SVG charts: titles, text alternatives, axis labels in hours and minutes, nothing external."""
 
+import re
 from datetime import date, timedelta
 from html.parser import HTMLParser
 
@@ -134,7 +135,12 @@ def test_pages_show_accessible_svg_charts_and_load_nothing_external(
     assert page.svgs == charts_expected
     assert page.svg_descs == charts_expected
     assert page.svg_titles >= charts_expected
-    assert "/static/analytics.css" in html
+    # One stylesheet for the whole site, and it styles the charts' classes.
+    assert re.findall(r'<link rel="stylesheet" href="([^"]+)"', html) == ["/static/style.css"]
+    stylesheet = client.get("/static/style.css")
+    css = stylesheet.get_data(as_text=True)
+    stylesheet.close()
+    assert all(f".{name}" in css for name in ("chart-bar", "chart-label", "heat-4"))
     assert page.scripts == 0  # no inline script
 
 

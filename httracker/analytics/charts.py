@@ -1,6 +1,6 @@
 """Server-rendered SVG charts: bars, a line and a calendar heatmap.
 
-No scripts, no inline styles: every colour comes from a CSS class (static/analytics.css), so the
+No scripts, no inline styles: every colour comes from a CSS class (static/style.css), so the
 charts follow the light and dark themes and pass a strict Content-Security-Policy."""
 
 from collections.abc import Sequence
