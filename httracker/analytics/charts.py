@@ -155,14 +155,19 @@ def heatmap(chart_id: str, title: str, days: dict[date, int], week_start: str) -
                 f'<text class="chart-label" x="{left - 6}" y="{top_margin + row * 13 + 9}" '
                 f'text-anchor="end">{letter}</text>'
             )
-    month_seen = None
+    month_seen, label_column = None, -3
     for day in ordered:
         offset = (day - origin).days
         column, row = divmod(offset, 7)
         x, y = left + column * (cell + gap), top_margin + row * (cell + gap)
         if day.month != month_seen and row == 0 or month_seen is None:
             month_seen = day.month
-            parts.append(f'<text class="chart-label" x="{x}" y="12">{day.strftime("%b")}</text>')
+            # A month that starts just after the first column would print over its label.
+            if column - label_column >= 3:
+                label_column = column
+                parts.append(
+                    f'<text class="chart-label" x="{x}" y="12">{day.strftime("%b")}</text>'
+                )
         level = heat_level(days[day], top)
         parts.append(
             f'<rect class="heat heat-{level}" x="{x}" y="{y}" width="{cell}" height="{cell}" '

@@ -73,7 +73,7 @@ def test_first_day_register_track_review_correct_and_leave(open_visitor):
     targets = visitor.page.locator("section[aria-labelledby='analytics-today-heading']")
     assert "45m of 30m ✓" in targets.inner_text()
     last_30 = visitor.page.locator("section[aria-labelledby='analytics-last30-heading']")
-    assert "2h 15m in total" in last_30.inner_text()
+    assert "2h 15m in total, 45m today" in last_30.inner_text()
     expect(last_30.locator("svg.chart")).to_have_count(1)
 
     visitor.goto(running_url)

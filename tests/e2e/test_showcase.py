@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from .browser import MIN_CONTRAST, compose, contrast_ratio
+from .browser import MIN_CONTRAST, SCREENSHOTS, compose, contrast_ratio
 from .test_pages import check_page
 
 # Chart marks (SVG fills and strokes) against the card they sit on: text must reach 4.5:1 like
@@ -82,6 +82,10 @@ def test_pages_with_a_year_of_data(demo_look):
     for name, path in pages.items():
         visitor.goto(path)
         check_page(visitor, name)
+        if visitor.viewport == "phone":  # what a phone shows first, at its real size
+            visitor.page.screenshot(
+                path=str(SCREENSHOTS / f"{name}-phone-top-{visitor.scheme}.png")
+            )
         if name.startswith(("dashboard", "analytics")):
             assert_charts_legible(visitor)
 
