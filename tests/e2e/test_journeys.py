@@ -2,9 +2,11 @@
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from playwright.sync_api import expect
 
 from .browser import unique_name
+from .test_pages import check_page
 
 
 def today() -> datetime:
@@ -133,11 +135,12 @@ def test_another_user_cannot_open_a_habit_or_log(open_visitor):
         bob.goto(url, status=404)
         assert bob.heading() == "Page not found"
         assert "Private diary" not in bob.page.content()
-    bob.screenshot("not-found-member")
+    check_page(bob, "not-found-member")
 
 
-def test_form_errors_are_inline_and_keep_what_was_typed(open_visitor):
-    visitor = open_visitor()
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_form_errors_are_inline_and_keep_what_was_typed(open_visitor, scheme):
+    visitor = open_visitor(scheme=scheme)
     visitor.register(unique_name())
     create_habit(visitor, "Piano", "Music", "20m", "per day")
     past = today() - timedelta(days=1)
@@ -156,7 +159,7 @@ def test_form_errors_are_inline_and_keep_what_was_typed(open_visitor):
         == "Piano"
     )
     expect(visitor.page.get_by_label("Minutes", exact=True)).to_be_focused()
-    visitor.screenshot("log-error")
+    check_page(visitor, "log-error")
 
     # The dashboard's quick log shows its error in its own row.
     visitor.goto("/dashboard")
@@ -164,4 +167,4 @@ def test_form_errors_are_inline_and_keep_what_was_typed(open_visitor):
     visitor.submit("Log Piano", status=400)
     assert "Enter a duration" in visitor.field_error("Minutes of Piano")
     assert visitor.value("Minutes of Piano") == "abc"
-    visitor.screenshot("quick-log-error")
+    check_page(visitor, "quick-log-error")

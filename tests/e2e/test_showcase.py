@@ -106,3 +106,13 @@ def test_pages_with_a_year_of_data(demo_look):
     visitor.page.wait_for_load_state()
     assert visitor.heading() == "Delete this log?"
     check_page(visitor, "delete-log")
+
+
+def test_nothing_overflows_the_smallest_phone_with_real_data(open_visitor, demo_member):
+    visitor = open_visitor(viewport="small-phone", state=demo_member[1])
+    for path in ("/dashboard", "/habits/", "/logs/", "/analytics/?range=all", "/settings/"):
+        visitor.goto(path)
+        visitor.assert_no_horizontal_scroll()
+    visitor.goto("/habits/")
+    visitor.follow("Strength training")
+    visitor.assert_no_horizontal_scroll()
