@@ -197,3 +197,11 @@ def test_bar_chart_target_line():
     assert 'class="chart-target"' in svg
     assert "the target line is at 2h 30m" in svg
     assert ">3h</text>" in svg  # the axis reaches above the target
+
+
+def test_crowded_axes_mark_every_other_label_minor_for_small_screens():
+    month = charts.bar_chart("c", "Month", [(f"day {n}", n) for n in range(30)])
+    week = charts.bar_chart("w", "Week", [(name, 10) for name in "MTWTFSS"], every=1)
+    assert str(month).count('class="chart-label minor"') == 4  # of 8 axis labels
+    assert ">day 0<" in str(month) and ">day 28<" in str(month)
+    assert "minor" not in str(week)

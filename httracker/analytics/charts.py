@@ -78,6 +78,7 @@ def bar_chart(
     plot_width, plot_height = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_width / max(len(bars), 1)
     every = every or max(1, -(-len(bars) // 8))
+    labels = -(-len(bars) // every)
     for index, (label, minutes) in enumerate(bars):
         height = plot_height * minutes / top
         x = LEFT + index * slot
@@ -87,8 +88,10 @@ def bar_chart(
             f"<title>{escape(label)}: {format_minutes(minutes)}</title></rect>"
         )
         if index % every == 0:
+            # Every other label of a crowded axis is "minor": a phone's stylesheet hides it.
+            minor = " minor" if labels >= 8 and (index // every) % 2 else ""
             parts.append(
-                f'<text class="chart-label" x="{x + slot / 2:.1f}" y="{HEIGHT - 8}" '
+                f'<text class="chart-label{minor}" x="{x + slot / 2:.1f}" y="{HEIGHT - 8}" '
                 f'text-anchor="middle">{escape(label)}</text>'
             )
     if target:
