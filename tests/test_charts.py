@@ -205,3 +205,9 @@ def test_crowded_axes_mark_every_other_label_minor_for_small_screens():
     assert str(month).count('class="chart-label minor"') == 4  # of 8 axis labels
     assert ">day 0<" in str(month) and ">day 28<" in str(month)
     assert "minor" not in str(week)
+
+
+def test_axis_steps_are_whole_minutes_even_with_nothing_logged():
+    svg = str(charts.bar_chart("e", "Nothing yet", [("Mon", 0), ("Tue", 0)]))
+    labels = re.findall(r'text-anchor="end">([^<]+)</text>', svg)
+    assert labels == ["0m", "5m", "10m", "15m", "20m"]

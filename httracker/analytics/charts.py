@@ -16,8 +16,8 @@ WEEKDAY_LETTERS = "MTWTFSS"
 
 
 def _nice_max(value: float) -> int:
-    """A round top for a minutes axis: 1, 2, 5 × 10ⁿ minutes or whole hours."""
-    for step in (10, 15, 30, 60, 120, 180, 240, 360, 480, 600, 720, 1440):
+    """A round top for a minutes axis, so that its four grid steps are whole minutes."""
+    for step in (20, 40, 60, 120, 180, 240, 360, 480, 600, 720, 1440):
         if value <= step:
             return step
     hours = -(-value // 60)
