@@ -121,9 +121,11 @@ def line_chart(chart_id: str, title: str, points: Sequence[tuple[date, float]]) 
     )
     if coordinates:
         parts.append(f'<polyline class="chart-line" points="{coordinates}"/>')
-    for index in range(0, len(points), max(1, len(points) // 6)):
+    every = max(1, len(points) // 6)
+    for index in range(0, len(points), every):
+        minor = " minor" if len(points) > 6 and (index // every) % 2 else ""
         parts.append(
-            f'<text class="chart-label" x="{LEFT + index * step:.1f}" y="{HEIGHT - 8}" '
+            f'<text class="chart-label{minor}" x="{LEFT + index * step:.1f}" y="{HEIGHT - 8}" '
             f'text-anchor="middle">{points[index][0].strftime("%b %d")}</text>'
         )
     return _frame(chart_id, title, desc, parts, "chart-line-chart")

@@ -50,6 +50,9 @@ def test_first_day_register_track_review_correct_and_leave(open_visitor):
 
     # Quick log from the dashboard.
     visitor.follow("Dashboard", scope="nav")
+    # app.js: "m" jumps to the first quick-log box.
+    visitor.page.keyboard.press("m")
+    expect(visitor.page.get_by_label("Minutes of Reading", exact=True)).to_be_focused()
     visitor.fill({"Minutes of Reading": "45"})
     visitor.submit("Log Reading")
     assert visitor.path() == "/dashboard"
