@@ -1,5 +1,6 @@
 """SVG charts: titles, text alternatives, axis labels in hours and minutes, nothing external."""
 
+import re
 from datetime import date, timedelta
 from html.parser import HTMLParser
 
@@ -134,7 +135,12 @@ def test_pages_show_accessible_svg_charts_and_load_nothing_external(
     assert page.svgs == charts_expected
     assert page.svg_descs == charts_expected
     assert page.svg_titles >= charts_expected
-    assert "/static/analytics.css" in html
+    # One stylesheet for the whole site, and it styles the charts' classes.
+    assert re.findall(r'<link rel="stylesheet" href="([^"]+)"', html) == ["/static/style.css"]
+    stylesheet = client.get("/static/style.css")
+    css = stylesheet.get_data(as_text=True)
+    stylesheet.close()
+    assert all(f".{name}" in css for name in ("chart-bar", "chart-label", "heat-4"))
     assert page.scripts == 0  # no inline script
 
 
@@ -191,3 +197,17 @@ def test_bar_chart_target_line():
     assert 'class="chart-target"' in svg
     assert "the target line is at 2h 30m" in svg
     assert ">3h</text>" in svg  # the axis reaches above the target
+
+
+def test_crowded_axes_mark_every_other_label_minor_for_small_screens():
+    month = charts.bar_chart("c", "Month", [(f"day {n}", n) for n in range(30)])
+    week = charts.bar_chart("w", "Week", [(name, 10) for name in "MTWTFSS"], every=1)
+    assert str(month).count('class="chart-label minor"') == 4  # of 8 axis labels
+    assert ">day 0<" in str(month) and ">day 28<" in str(month)
+    assert "minor" not in str(week)
+
+
+def test_axis_steps_are_whole_minutes_even_with_nothing_logged():
+    svg = str(charts.bar_chart("e", "Nothing yet", [("Mon", 0), ("Tue", 0)]))
+    labels = re.findall(r'text-anchor="end">([^<]+)</text>', svg)
+    assert labels == ["0m", "5m", "10m", "15m", "20m"]

@@ -29,6 +29,7 @@ def pages(user, make_habit, make_log):
         "/logs/",
         "/logs/new",
         f"/logs/{log_id}/edit",
+        f"/logs/{log_id}/delete",
         "/settings/",
         "/settings/preferences",
     ]

@@ -231,6 +231,10 @@ def test_edit_and_delete_a_log(client, app, user, habit_id, make_log):
     assert (
         f"Saved the log of Reading on {day.isoformat()}: 45m." in client.get("/logs/").data.decode()
     )
+    confirm = client.get(f"/logs/{log_id}/delete?next=/habits/{habit_id}").get_data(as_text=True)
+    assert "Delete this log?" in confirm and "45m of Reading" in confirm
+    assert f'<a class="button" href="/habits/{habit_id}">Cancel</a>' in confirm
+    assert len(logs_in_db(app)) == 1  # asking is not deleting
     response = client.post(f"/logs/{log_id}/delete")
     assert response.headers["Location"] == "/logs/"
     assert logs_in_db(app) == []

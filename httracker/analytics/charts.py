@@ -1,6 +1,6 @@
 """Server-rendered SVG charts: bars, a line and a calendar heatmap.
 
-No scripts, no inline styles: every colour comes from a CSS class (static/analytics.css), so the
+No scripts, no inline styles: every colour comes from a CSS class (static/style.css), so the
 charts follow the light and dark themes and pass a strict Content-Security-Policy."""
 
 from collections.abc import Sequence
@@ -16,8 +16,8 @@ WEEKDAY_LETTERS = "MTWTFSS"
 
 
 def _nice_max(value: float) -> int:
-    """A round top for a minutes axis: 1, 2, 5 × 10ⁿ minutes or whole hours."""
-    for step in (10, 15, 30, 60, 120, 180, 240, 360, 480, 600, 720, 1440):
+    """A round top for a minutes axis, so that its four grid steps are whole minutes."""
+    for step in (20, 40, 60, 120, 180, 240, 360, 480, 600, 720, 1440):
         if value <= step:
             return step
     hours = -(-value // 60)
@@ -78,6 +78,7 @@ def bar_chart(
     plot_width, plot_height = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_width / max(len(bars), 1)
     every = every or max(1, -(-len(bars) // 8))
+    labels = -(-len(bars) // every)
     for index, (label, minutes) in enumerate(bars):
         height = plot_height * minutes / top
         x = LEFT + index * slot
@@ -87,8 +88,10 @@ def bar_chart(
             f"<title>{escape(label)}: {format_minutes(minutes)}</title></rect>"
         )
         if index % every == 0:
+            # Every other label of a crowded axis is "minor": a phone's stylesheet hides it.
+            minor = " minor" if labels >= 8 and (index // every) % 2 else ""
             parts.append(
-                f'<text class="chart-label" x="{x + slot / 2:.1f}" y="{HEIGHT - 8}" '
+                f'<text class="chart-label{minor}" x="{x + slot / 2:.1f}" y="{HEIGHT - 8}" '
                 f'text-anchor="middle">{escape(label)}</text>'
             )
     if target:
@@ -118,9 +121,11 @@ def line_chart(chart_id: str, title: str, points: Sequence[tuple[date, float]]) 
     )
     if coordinates:
         parts.append(f'<polyline class="chart-line" points="{coordinates}"/>')
-    for index in range(0, len(points), max(1, len(points) // 6)):
+    every = max(1, len(points) // 6)
+    for index in range(0, len(points), every):
+        minor = " minor" if len(points) > 6 and (index // every) % 2 else ""
         parts.append(
-            f'<text class="chart-label" x="{LEFT + index * step:.1f}" y="{HEIGHT - 8}" '
+            f'<text class="chart-label{minor}" x="{LEFT + index * step:.1f}" y="{HEIGHT - 8}" '
             f'text-anchor="middle">{points[index][0].strftime("%b %d")}</text>'
         )
     return _frame(chart_id, title, desc, parts, "chart-line-chart")
@@ -155,14 +160,19 @@ def heatmap(chart_id: str, title: str, days: dict[date, int], week_start: str) -
                 f'<text class="chart-label" x="{left - 6}" y="{top_margin + row * 13 + 9}" '
                 f'text-anchor="end">{letter}</text>'
             )
-    month_seen = None
+    month_seen, label_column = None, -3
     for day in ordered:
         offset = (day - origin).days
         column, row = divmod(offset, 7)
         x, y = left + column * (cell + gap), top_margin + row * (cell + gap)
         if day.month != month_seen and row == 0 or month_seen is None:
             month_seen = day.month
-            parts.append(f'<text class="chart-label" x="{x}" y="12">{day.strftime("%b")}</text>')
+            # A month that starts just after the first column would print over its label.
+            if column - label_column >= 3:
+                label_column = column
+                parts.append(
+                    f'<text class="chart-label" x="{x}" y="12">{day.strftime("%b")}</text>'
+                )
         level = heat_level(days[day], top)
         parts.append(
             f'<rect class="heat heat-{level}" x="{x}" y="{y}" width="{cell}" height="{cell}" '

@@ -7,6 +7,7 @@ from sqlalchemy.orm import joinedload
 from ..auth.forms import EmptyForm
 from ..extensions import db
 from ..models import HabitLog
+from ..security import safe_next
 from ..timeutil import user_today
 from . import queries, services
 from .durations import format_minutes
@@ -124,14 +125,17 @@ def edit_log(log_id: int):
     return log_form_page(form, log)
 
 
-@bp.route("/logs/<int:log_id>/delete", methods=["POST"])
+@bp.route("/logs/<int:log_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete_log(log_id: int):
-    """Delete one log."""
+    """Confirm (GET) and delete (POST) one log."""
     log = queries.get_log_or_404(current_user, log_id)
+    habit = queries.get_habit_or_404(current_user, log.habit_id)
+    if request.method == "GET":
+        back = safe_next(request.args.get("next"), url_for("habits.list_logs"))
+        return render_template("habits/log_delete.html", log=log, habit=habit, back=back)
     if not EmptyForm().validate_on_submit():
         return redirect(url_for("habits.edit_log", log_id=log.id))
-    habit = queries.get_habit_or_404(current_user, log.habit_id)
     summary = f"{format_minutes(log.minutes)} of {habit.name} on {log.date.isoformat()}"
     services.delete_log(log)
     db.session.commit()

@@ -101,6 +101,19 @@ def member(browser, server):
     return username, state
 
 
+@pytest.fixture(scope="session")
+def demo_member(browser, server):
+    """A user with a year of realistic logs from `flask demo`: (username, saved cookies)."""
+    username = unique_name("demo")
+    server.flask("demo", "--username", username, "--password", PASSWORD)
+    context = browser.new_context(viewport=VIEWPORTS["desktop"])
+    visitor = Visitor(context, server.base_url, "desktop", "light")
+    visitor.login(username, PASSWORD)
+    state = context.storage_state()
+    context.close()
+    return username, state
+
+
 @pytest.fixture(params=[(v, s) for v in ("desktop", "phone") for s in SCHEMES], ids="-".join)
 def look(request, open_visitor, member):
     """A logged-in tab for each viewport and colour scheme."""

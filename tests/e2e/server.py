@@ -40,15 +40,22 @@ def server_environment(database_url: str, port: int) -> dict:
     return env
 
 
-def migrate(env: dict) -> None:
-    """Build the schema the way a deployment does: `flask db upgrade`."""
-    subprocess.run(
-        [str(BIN / "flask"), "--app", "httracker", "db", "upgrade"],
+def flask_command(env: dict, *args: str) -> str:
+    """Run `flask <args>` against the served database, as an operator would; its output."""
+    done = subprocess.run(
+        [str(BIN / "flask"), "--app", "httracker", *args],
         cwd=ROOT,
         env=env,
         check=True,
         capture_output=True,
+        text=True,
     )
+    return done.stdout
+
+
+def migrate(env: dict) -> None:
+    """Build the schema the way a deployment does: `flask db upgrade`."""
+    flask_command(env, "db", "upgrade")
 
 
 def wait_until_up(base_url: str, process: subprocess.Popen, log_path: Path) -> None:
@@ -74,6 +81,7 @@ class Server:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         env = server_environment(database_url, self.port)
+        self.env = env
         migrate(env)
         self.log_path = log_path
         self._log = log_path.open("w")
@@ -89,6 +97,10 @@ class Server:
         except BaseException:
             self.stop()
             raise
+
+    def flask(self, *args: str) -> str:
+        """Run a `flask` command against this server's database."""
+        return flask_command(self.env, *args)
 
     def stop(self) -> None:
         self.process.terminate()

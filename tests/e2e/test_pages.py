@@ -38,7 +38,7 @@ def test_public_pages(open_visitor, viewport, scheme):
 def test_member_pages(look):
     for name, path in MEMBER_PAGES.items():
         look.goto(path)
-        check_page(look, name)
+        check_page(look, f"{name}-empty")  # a new account: the empty states
         nav = look.page.get_by_role("navigation", name="Main")
         for label in ("Dashboard", "Habits", "Logs", "Analytics", "Settings"):
             assert nav.get_by_role("link", name=label, exact=True).count() == 1
