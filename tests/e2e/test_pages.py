@@ -9,6 +9,8 @@ MEMBER_PAGES = {
     "logs": "/logs/",
     "analytics": "/analytics/",
     "settings": "/settings/",
+    "devices": "/settings/sessions",
+    "preferences": "/settings/preferences",
 }
 
 

@@ -76,6 +76,7 @@ def test_pages_with_a_year_of_data(demo_look):
         "analytics": "/analytics/",
         "analytics-year": "/analytics/?range=365d",
         "settings": "/settings/",
+        "devices": "/settings/sessions",
         "new-habit": "/habits/new",
         "new-log": "/logs/new",
     }
