@@ -108,6 +108,12 @@ class Config:
         self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(self.SQLALCHEMY_DATABASE_URI)
         self.SECRET_KEY = environ.get("SECRET_KEY") or self.default_secret_key()
         self.TRUST_PROXY = environ.get("TRUST_PROXY", "").lower() in ("1", "true", "yes")
+        # Flask-Limiter's switch; a load test from one address turns it off.
+        self.RATELIMIT_ENABLED = environ.get("RATELIMIT_ENABLED", "true").lower() not in (
+            "0",
+            "false",
+            "no",
+        )
 
     def default_secret_key(self) -> str:
         return development_secret_key()

@@ -159,3 +159,11 @@ def test_production_cookies_carry_their_flags(database_url, app, make_user):
         from httracker.extensions import db
 
         db.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("value", "enabled"), [(None, True), ("false", False), ("0", False), ("true", True)]
+)
+def test_rate_limits_are_switched_from_the_environment(value, enabled):
+    environ = {} if value is None else {"RATELIMIT_ENABLED": value}
+    assert load_config(environ, {"ENV": "testing"})["RATELIMIT_ENABLED"] is enabled
