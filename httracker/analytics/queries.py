@@ -267,7 +267,4 @@ def _islands(habit_id, island, position, since, best: int) -> list[tuple]:
     query = select(ranked.c.habit_id, ranked.c.run_start, ranked.c.run_end, ranked.c.length).where(
         or_(ranked.c.place <= best, ranked.c.run_end >= since)
     )
-    return [
-        (habit_id, first, last, int(length))
-        for habit_id, first, last, length in _rows(query)
-    ]
+    return [(habit_id, first, last, int(length)) for habit_id, first, last, length in _rows(query)]
