@@ -26,6 +26,8 @@ class LoadResult:
     p50_ms: float
     p95_ms: float
     p99_ms: float
+    floor_rps: float = 0.0  # /healthz req/s measured around this run
+    floor_spread: tuple[float, float] | None = None
 
     @property
     def rps(self) -> float:

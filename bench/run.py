@@ -2,6 +2,7 @@
 
 import argparse
 import os
+import statistics
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,6 +12,7 @@ from . import data, load, probe, report, server
 RESULTS = Path(__file__).resolve().parent / "results"
 SCRATCH = RESULTS / "raw"  # not committed: quick runs' results and the server log
 DEFAULT_DATABASE = "postgresql+psycopg://postgres@127.0.0.1:5432/httracker_bench"
+FLOOR = "/healthz"
 PAGES = (
     ("/healthz", "/healthz"),
     ("/dashboard", "/dashboard"),
@@ -61,7 +63,7 @@ def arguments(argv=None) -> argparse.Namespace:
         for size in (args.growth or ("1000,10000" if quick else "1000,10000,100000")).split(",")
     ]
     args.output = args.output or (SCRATCH if quick else RESULTS)
-    args.duration = args.duration or (3 if quick else 10)
+    args.duration = args.duration or (2 if quick else 10)
     args.samples = args.samples or (8 if quick else 30)
     return args
 
@@ -71,44 +73,50 @@ def step(message: str) -> None:
 
 
 def throughput(base_url, account_name, args, writer, login_user) -> list[load.LoadResult]:
-    """wrk over every page as `account_name`, then the two POSTs; /healthz first and last."""
+    """wrk over every page as `account_name`, then the two POSTs, each between two short
+    /healthz runs: on a shared machine the floor drifts, so each endpoint is compared with the
+    floor measured around it."""
     browser = load.Browser(base_url)
     browser.login(account_name, data.PASSWORD)
     cookie = browser.cookie_header()
-    runs = []
-    for label, path in PAGES:
-        runs.append(load.run_wrk(label, base_url + path, cookie, args.duration, args.connections))
+    targets = [(label, base_url + path, cookie, None) for label, path in PAGES[1:]]
     poster = load.Browser(base_url)
     poster.login(writer.username, data.PASSWORD)
     token = poster.csrf_token("/logs/new")
     body = LOG_BODY.format(habit=writer.habit_ids[0]) + f"&csrf_token={token}"
-    runs.append(
-        load.run_wrk(
-            "POST /logs/new",
-            base_url + "/logs/new",
-            poster.cookie_header(),
-            args.duration,
-            args.connections,
-            body=body,
-        )
-    )
+    targets.append(("POST /logs/new", base_url + "/logs/new", poster.cookie_header(), body))
     visitor = load.Browser(base_url)
     token = visitor.csrf_token("/auth/login")
     body = f"login={login_user}&password={data.PASSWORD}&csrf_token={token}"
-    runs.append(
-        load.run_wrk(
-            "POST /auth/login",
-            base_url + "/auth/login",
-            visitor.cookie_header(),
-            args.duration,
-            args.connections,
-            body=body,
-        )
+    targets.append(("POST /auth/login", base_url + "/auth/login", visitor.cookie_header(), body))
+
+    floor_seconds = max(2, args.duration // 3)
+
+    def floor():
+        return load.run_wrk(FLOOR, base_url + FLOOR, "", floor_seconds, args.connections)
+
+    before = floor()
+    floors = [before]
+    runs = []
+    for label, url, cookies, form in targets:
+        run = load.run_wrk(label, url, cookies, args.duration, args.connections, body=form)
+        after = floor()
+        floors.append(after)
+        run.floor_rps = (before.rps + after.rps) / 2
+        runs.append(run)
+        before = after
+    summary = load.LoadResult(
+        label=FLOOR,
+        requests=sum(run.requests for run in floors),
+        seconds=sum(run.seconds for run in floors),
+        errors=sum(run.errors for run in floors),
+        p50_ms=statistics.median(run.p50_ms for run in floors),
+        p95_ms=statistics.median(run.p95_ms for run in floors),
+        p99_ms=statistics.median(run.p99_ms for run in floors),
     )
-    runs.append(
-        load.run_wrk("/healthz (again)", base_url + "/healthz", "", args.duration, args.connections)
-    )
-    return runs
+    summary.floor_rps = summary.rps
+    summary.floor_spread = (min(run.rps for run in floors), max(run.rps for run in floors))
+    return [summary, *runs]
 
 
 def medians(base_url, username: str, paths, samples: int) -> dict[str, float]:
