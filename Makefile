@@ -50,3 +50,18 @@ test-e2e: install e2e-browser
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# Benchmark (bench/README.md): the real server under wrk on the local PostgreSQL. The database
+# named here is dropped and rebuilt on every run.
+BENCH_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/httracker_bench
+BENCH_ARGS ?=
+.PHONY: bench bench-quick bench-wrk
+
+bench-wrk:
+	command -v wrk || (apt-get update && apt-get install -y wrk)
+
+bench: install bench-wrk
+	BENCH_DATABASE_URL='$(BENCH_DATABASE_URL)' $(BIN)/python -m bench.run $(BENCH_ARGS)
+
+bench-quick: install bench-wrk
+	BENCH_DATABASE_URL='$(BENCH_DATABASE_URL)' $(BIN)/python -m bench.run --quick $(BENCH_ARGS)

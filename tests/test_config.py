@@ -159,3 +159,20 @@ def test_production_cookies_carry_their_flags(database_url, app, make_user):
         from httracker.extensions import db
 
         db.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("env", "value", "enabled"),
+    [
+        ("production", None, True),
+        ("production", "false", False),
+        ("production", "0", False),
+        ("testing", None, False),
+        ("testing", "true", True),
+    ],
+)
+def test_rate_limits_are_switched_from_the_environment(env, value, enabled):
+    environ = {"SECRET_KEY": STRONG_KEY}
+    if value is not None:
+        environ["AUTH_RATE_LIMIT_ENABLED"] = value
+    assert load_config(environ, {"ENV": env})["AUTH_RATE_LIMIT_ENABLED"] is enabled

@@ -68,6 +68,12 @@ def week_index_of(day: date, week_start: str) -> int:
     return (day - epoch).days // 7
 
 
+def _rows(query):
+    """Run a Core select on the session's connection: plain rows, without the ORM's per-row
+    result processing (these queries return thousands of tuples, never entities)."""
+    return db.session.connection().execute(query)
+
+
 def _scoped(query, user: User, habit_ids: list[int] | None):
     query = query.where(HabitLog.user_id == user.id)
     if habit_ids is not None:
@@ -81,19 +87,26 @@ def daily_totals(user: User, start: date, end: date, habit_ids=None) -> dict[dat
         HabitLog.date.between(start, end)
     )
     query = _scoped(query, user, habit_ids).group_by(HabitLog.date)
-    return {day: int(minutes) for day, minutes in db.session.execute(query)}
+    return {day: int(minutes) for day, minutes in _rows(query)}
 
 
-def habit_day_sums(
-    user: User, start: date, end: date, habit_ids=None
-) -> dict[int, dict[date, int]]:
-    """Minutes per habit per day between start and end (inclusive)."""
-    query = select(HabitLog.habit_id, HabitLog.date, func.sum(HabitLog.minutes)).where(
-        HabitLog.date.between(start, end)
+def recent_day_sums(user: User, starts: dict[int, date], end: date) -> dict[int, dict[date, int]]:
+    """Minutes per habit per day up to end (inclusive), each habit from its own start day."""
+    by_start: dict[date, list[int]] = defaultdict(list)
+    for habit_id, start in starts.items():
+        by_start[start].append(habit_id)
+    # One window per distinct start (two at most: daily and weekly scores), so a daily habit
+    # does not drag in the longer history only weekly targets need.
+    windows = [
+        and_(HabitLog.habit_id.in_(ids), HabitLog.date >= start) for start, ids in by_start.items()
+    ]
+    query = (
+        select(HabitLog.habit_id, HabitLog.date, func.sum(HabitLog.minutes))
+        .where(HabitLog.user_id == user.id, HabitLog.date <= end, or_(*windows))
+        .group_by(HabitLog.habit_id, HabitLog.date)
     )
-    query = _scoped(query, user, habit_ids).group_by(HabitLog.habit_id, HabitLog.date)
     sums: dict[int, dict[date, int]] = defaultdict(dict)
-    for habit_id, day, minutes in db.session.execute(query):
+    for habit_id, day, minutes in _rows(query):
         sums[habit_id][day] = int(minutes)
     return sums
 
@@ -139,14 +152,14 @@ def habit_range_totals(
     )
     return {
         habit_id: {"minutes": int(minutes), "days_logged": int(days), "done_days": int(met)}
-        for habit_id, minutes, days, met in db.session.execute(query)
+        for habit_id, minutes, days, met in _rows(query)
     }
 
 
 def first_log_days(user: User, habit_ids=None) -> dict[int, date]:
     """Each habit's first log date (habits without logs are left out)."""
     query = _scoped(select(HabitLog.habit_id, func.min(HabitLog.date)), user, habit_ids)
-    return dict(db.session.execute(query.group_by(HabitLog.habit_id)).all())
+    return dict(_rows(query.group_by(HabitLog.habit_id)).all())
 
 
 def week_sums(user: User, first_week: int, last_week: int, habit_ids) -> dict[int, dict[int, int]]:
@@ -158,7 +171,7 @@ def week_sums(user: User, first_week: int, last_week: int, habit_ids) -> dict[in
         .group_by(weekly.c.habit_id, weekly.c.week_number)
     )
     sums: dict[int, dict[int, int]] = defaultdict(dict)
-    for habit_id, number, minutes in db.session.execute(query):
+    for habit_id, number, minutes in _rows(query):
         sums[habit_id][int(number)] = int(minutes)
     return sums
 
@@ -254,7 +267,4 @@ def _islands(habit_id, island, position, since, best: int) -> list[tuple]:
     query = select(ranked.c.habit_id, ranked.c.run_start, ranked.c.run_end, ranked.c.length).where(
         or_(ranked.c.place <= best, ranked.c.run_end >= since)
     )
-    return [
-        (habit_id, first, last, int(length))
-        for habit_id, first, last, length in db.session.execute(query)
-    ]
+    return [(habit_id, first, last, int(length)) for habit_id, first, last, length in _rows(query)]

@@ -39,11 +39,14 @@ def habit_stats(
         return {}
     if first is None:
         first = queries.first_log_days(user, ids)
-    # The score's window, and at least the year the habit page's heatmap shows.
-    window = max(
-        metrics.score_window(habit.target_minutes, habit.target_period) for habit in habits
-    )
-    recent = queries.habit_day_sums(user, today - timedelta(days=window + 6), today, ids)
+    # Each habit's score window (plus the week before it), at least the year the habit page's
+    # heatmap shows.
+    starts = {
+        habit.id: today
+        - timedelta(days=metrics.score_window(habit.target_minutes, habit.target_period) + 6)
+        for habit in habits
+    }
+    recent = queries.recent_day_sums(user, starts, today)
     runs: dict[int, list] = {habit_id: [] for habit_id in ids}
     for habit_id, run_start, run_end, length in queries.day_islands(user, ids, today - DAY):
         runs[habit_id].append((run_start, run_end, length))

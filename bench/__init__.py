@@ -1,0 +1,1 @@
+"""The benchmark: data at scale, the real server under load, and the results."""

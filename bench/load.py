@@ -1,0 +1,162 @@
+"""Load on loopback: wrk for throughput and latency, a sequential client for medians."""
+
+import http.client
+import http.cookies
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import time
+import urllib.parse
+from dataclasses import dataclass
+from pathlib import Path
+
+REPORT_SCRIPT = Path(__file__).resolve().parent / "wrk" / "report.lua"
+CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+@dataclass
+class LoadResult:
+    label: str
+    requests: int
+    seconds: float
+    errors: int
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    floor_rps: float = 0.0  # /healthz req/s measured around this run
+    floor_spread: tuple[float, float] | None = None
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+
+class Browser:
+    """A client holding whatever cookies the server sets, as a person's browser would.
+
+    Cookies are kept by hand rather than by http.cookiejar: production marks them Secure (and
+    may give them a __Host- prefix), which a cookie jar would never send over plain loopback
+    HTTP. Redirects are not followed, so a 302 to the login page is seen as such."""
+
+    def __init__(self, base_url: str):
+        parts = urllib.parse.urlsplit(base_url)
+        self.host, self.port = parts.hostname, parts.port
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, fields: dict | None = None) -> tuple[int, bytes]:
+        headers = {"Cookie": self.cookie_header()} if self.cookies else {}
+        body = None
+        if fields is not None:
+            body = urllib.parse.urlencode(fields)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=60)
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            content = response.read()
+            for header in response.headers.get_all("Set-Cookie") or []:
+                self._remember(header)
+            return response.status, content
+        finally:
+            connection.close()
+
+    def _remember(self, header: str) -> None:
+        cookie = http.cookies.SimpleCookie()
+        cookie.load(header)
+        for name, morsel in cookie.items():
+            expired = morsel["max-age"] == "0" or "1970" in morsel["expires"]
+            if expired or not morsel.value:
+                self.cookies.pop(name, None)
+            else:
+                self.cookies[name] = morsel.value
+
+    def get(self, path: str) -> tuple[int, bytes]:
+        return self.request("GET", path)
+
+    def post(self, path: str, fields: dict) -> tuple[int, bytes]:
+        return self.request("POST", path, fields)
+
+    def csrf_token(self, path: str) -> str:
+        status, page = self.get(path)
+        match = CSRF_FIELD.search(page.decode())
+        if status != 200 or match is None:
+            raise RuntimeError(f"no CSRF token on {path} (status {status})")
+        return match.group(1)
+
+    def login(self, login: str, password: str) -> None:
+        token = self.csrf_token("/auth/login")
+        fields = {"login": login, "password": password, "csrf_token": token}
+        status, _ = self.post("/auth/login", fields)
+        if status != 302:
+            raise RuntimeError(f"could not log in as {login} (status {status})")
+        status, _ = self.get("/dashboard")
+        if status != 200:
+            raise RuntimeError(f"logged in as {login}, but /dashboard answered {status}")
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+
+
+def ensure_wrk() -> str:
+    path = shutil.which("wrk")
+    if path is None:
+        raise SystemExit("wrk is not installed: run `make bench` (it installs Debian's wrk)")
+    return path
+
+
+def run_wrk(
+    label: str,
+    url: str,
+    cookie: str = "",
+    seconds: int = 10,
+    connections: int = 4,
+    threads: int = 2,
+    body: str | None = None,
+) -> LoadResult:
+    """One bounded wrk run against `url`."""
+    environ = dict(os.environ, BENCH_COOKIE=cookie)
+    if body is not None:
+        environ.update(BENCH_METHOD="POST", BENCH_BODY=body)
+    command = [
+        ensure_wrk(),
+        f"-t{min(threads, connections)}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(REPORT_SCRIPT),
+        url,
+    ]
+    output = subprocess.run(  # noqa: S603 - wrk, found on PATH, with our arguments
+        command, env=environ, capture_output=True, text=True, timeout=seconds + 60, check=True
+    ).stdout
+    data = json.loads(output.strip().splitlines()[-1])
+    errors = sum(data["errors"].values())
+    latency = data["latency_us"]
+    return LoadResult(
+        label=label,
+        requests=data["requests"],
+        seconds=data["duration_us"] / 1e6,
+        errors=errors,
+        p50_ms=latency["p50"] / 1000,
+        p95_ms=latency["p95"] / 1000,
+        p99_ms=latency["p99"] / 1000,
+    )
+
+
+def median_latency_ms(browser: Browser, path: str, samples: int = 20, warmup: int = 3) -> float:
+    """Median time of one request at a time (one client), in milliseconds."""
+    for _ in range(warmup):
+        browser.get(path)
+    times = []
+    for _ in range(samples):
+        start = time.perf_counter()
+        status, _ = browser.get(path)
+        times.append((time.perf_counter() - start) * 1000)
+        if status != 200:
+            raise RuntimeError(f"{path} answered {status}")
+    return statistics.median(times)
