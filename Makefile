@@ -43,7 +43,7 @@ test-all: lint test-sqlite test-postgres test-mysql
 
 # Browser tests drive Debian's Chromium (never a browser downloaded by Playwright).
 e2e-browser:
-	command -v chromium >/dev/null 2>&1 || (apt-get update && apt-get install -y chromium)
+	command -v chromium >/dev/null 2>&1 || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 
 test-e2e: install e2e-browser
 	E2E_DATABASE_URL='$(E2E_DATABASE_URL)' $(BIN)/pytest tests/e2e $(PYTEST_ARGS)
@@ -58,7 +58,7 @@ BENCH_ARGS ?=
 .PHONY: bench bench-quick bench-wrk
 
 bench-wrk:
-	command -v wrk || (apt-get update && apt-get install -y wrk)
+	command -v wrk || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y wrk)
 
 bench: install bench-wrk
 	BENCH_DATABASE_URL='$(BENCH_DATABASE_URL)' $(BIN)/python -m bench.run $(BENCH_ARGS)
