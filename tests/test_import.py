@@ -147,6 +147,8 @@ def rejected(client, app, data: bytes, filename="data.csv", status=400):
         (HEADER + "1999-12-31,Reading,,30,\n", ["Line 2", "2000-01-01"]),
         (HEADER + "2024-01-01,,,30,\n", ["Line 2", "habit name is empty"]),
         (HEADER + "2024-01-01,Reading,,30," + "n" * 501 + "\n", ["Line 2", "500"]),
+        (HEADER + "2024-01-01,Rea\x00ding,,30,\n", ["Line 2", "NUL"]),
+        (HEADER + "2024-01-01,Reading,,30,a\x00b\n", ["Line 2", "NUL"]),
         ("", ["empty"]),
     ],
 )
@@ -265,4 +267,30 @@ def test_import_form_is_csrf_protected(app, client, user, monkeypatch):
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     response = upload(client, (HEADER + "2024-01-01,Reading,,30,\n").encode())
     assert response.status_code == 400
+    assert log_count(app) == 0
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        (
+            '{"format": "httracker-export", "version": 1, "habits": [], "n": 1' + "9" * 5000 + "}",
+            "too long",
+        ),
+        ("[" * 100_000, "too deep"),
+        (
+            '{"format": "httracker-export", "version": 1, "habits": [{"name": "R", "logs": '
+            '[{"date": "2024-01-01", "minutes": 5, "note": "x\\ud800y"}]}]}',
+            "invalid character",
+        ),
+    ],
+)
+def test_hostile_json_is_rejected_not_a_500(app, client, user, runner, tmp_path, document, message):
+    page = rejected(client, app, document.encode(), "data.json")
+    assert message in page
+    path = tmp_path / "hostile.json"
+    path.write_text(document)
+    result = runner.invoke(args=["import", "alice", str(path)])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
     assert log_count(app) == 0

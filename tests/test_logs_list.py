@@ -124,3 +124,12 @@ def test_non_utf8_query_strings_never_cause_a_500(client, logs):
     for query in ("category=%FF%FE", "start=%FF", "habit_id=%C3", "page=%FF"):
         assert client.get(f"/logs/?{query}").status_code in (200, 400), query
     assert client.get("/logs/new?habit_id=%FF").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["page=99999999999999999999", "habit_id=99999999999999999999", "page=-5", "habit_id=-1"],
+)
+def test_numbers_no_row_can_have_are_harmless(client, user, query):
+    response = client.get(f"/logs/?{query}")
+    assert response.status_code == 200

@@ -4,11 +4,12 @@ No scripts, no inline styles: every colour comes from a CSS class (static/style.
 charts follow the light and dark themes and pass a strict Content-Security-Policy."""
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 
 from markupsafe import Markup, escape
 
 from ..habits.durations import format_minutes
+from ..timeutil import WEEKDAY_NUMBERS, week_start_of
 
 WIDTH, HEIGHT = 640, 220
 LEFT, RIGHT, TOP, BOTTOM = 56, 8, 12, 28
@@ -143,8 +144,7 @@ def heatmap(chart_id: str, title: str, days: dict[date, int], week_start: str) -
     ordered = sorted(days)
     if not ordered:
         return _frame(chart_id, title, "No days", [], "chart-heatmap")
-    first_weekday = 0 if week_start == "monday" else 6
-    origin = ordered[0] - timedelta(days=(ordered[0].weekday() - first_weekday) % 7)
+    origin = week_start_of(ordered[0], week_start)
     top = max(days.values())
     active = sum(1 for minutes in days.values() if minutes)
     desc = (
@@ -154,7 +154,7 @@ def heatmap(chart_id: str, title: str, days: dict[date, int], week_start: str) -
     cell, gap, left, top_margin = 11, 2, 28, 18
     parts = []
     for row in range(7):
-        letter = WEEKDAY_LETTERS[(first_weekday + row) % 7]
+        letter = WEEKDAY_LETTERS[(WEEKDAY_NUMBERS[week_start] + row) % 7]
         if row % 2 == 0:
             parts.append(
                 f'<text class="chart-label" x="{left - 6}" y="{top_margin + row * 13 + 9}" '

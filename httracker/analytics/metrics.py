@@ -4,6 +4,8 @@ from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from math import sqrt
 
+from ..timeutil import week_start_of
+
 # Days of history the strength score walks. A day's weight halves every 13 days for a daily
 # target or none, and every 13·√7 ≈ 34 days for a weekly one; beyond these windows (28 and 23
 # half-lives) older days change a score by under one part in a million.
@@ -118,8 +120,7 @@ def bucket_start(day: date, bucket: str, week_start: str) -> date:
         return day
     if bucket == "month":
         return day.replace(day=1)
-    first = 0 if week_start == "monday" else 6
-    return day - timedelta(days=(day.weekday() - first) % 7)
+    return week_start_of(day, week_start)
 
 
 def series(

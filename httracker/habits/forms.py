@@ -6,6 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..models import TARGET_PERIODS
+from ..security import MAX_ID
 from .durations import ACCEPTED_FORMS, DurationError, format_minutes, parse_minutes
 from .services import CATEGORY_MAX, NAME_MAX, NOTE_MAX
 
@@ -38,11 +39,12 @@ class DurationField(StringField):
 
 
 def int_or_none(value):
-    """An id from a form, or None for anything that is not one."""
+    """An id from a form, or None for anything that is not one (or too large to be one)."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if 0 <= number <= MAX_ID else None
 
 
 class HabitChoiceField(SelectField):

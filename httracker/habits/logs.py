@@ -7,7 +7,7 @@ from sqlalchemy.orm import joinedload
 from ..auth.forms import EmptyForm
 from ..extensions import db
 from ..models import HabitLog
-from ..security import safe_next
+from ..security import MAX_ID, safe_next
 from ..timeutil import user_today
 from . import queries, services
 from .durations import format_minutes
@@ -40,8 +40,9 @@ def list_logs():
     query = queries.filter_logs(
         queries.logs_of(current_user).options(joinedload(HabitLog.habit)), current_user, **filters
     )
-    page = request.args.get("page", 1, type=int)
-    pagination = db.paginate(query, page=max(page, 1), per_page=PER_PAGE, error_out=False)
+    # Past the last page the list is simply empty; beyond any possible row it is clamped.
+    page = min(max(request.args.get("page", 1, type=int), 1), MAX_ID // PER_PAGE)
+    pagination = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
     args = {key: request.args[key] for key in FILTER_KEYS if request.args.get(key)}
     return render_template(
         "habits/logs.html",

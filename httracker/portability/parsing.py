@@ -12,6 +12,7 @@ from pathlib import PurePath
 
 from ..habits.services import NOTE_MAX
 from ..models import MAX_DAY_MINUTES, fold
+from ..security import has_nul
 from ..timeutil import EARLIEST_DATE
 from .records import (
     BOOLEANS,
@@ -126,6 +127,10 @@ def parse_json(text: str) -> ImportData:
         document = _located_json(text)
     except json.JSONDecodeError as error:
         raise ImportRejected([f"Line {error.lineno}: not valid JSON ({error.msg})."]) from None
+    except (ValueError, RecursionError):
+        # Numbers of thousands of digits, or nesting deeper than any export has.
+        message = "Not valid JSON: a number is too long or it nests too deep."
+        raise ImportRejected([message]) from None
     if not isinstance(document, dict) or document.get("format") != JSON_FORMAT_NAME:
         raise ImportRejected([f'Not an HT-Tracker export: "format" must be "{JSON_FORMAT_NAME}".'])
     if document.get("version") != JSON_VERSION:
@@ -207,7 +212,15 @@ def _line_of(value) -> str:
     return f"Line {value.line}, " if isinstance(value, _LocatedObject) else ""
 
 
+def _check_text(value: str, name: str) -> None:
+    """Text the database can store: no NUL characters, no lone surrogates."""
+    if has_nul(value) or any(0xD800 <= ord(char) <= 0xDFFF for char in value):
+        raise ValueError(f"the {name} holds a NUL or an invalid character.")
+
+
 def _check_habit_record(habit: HabitRecord) -> None:
+    _check_text(habit.name, "habit name")
+    _check_text(habit.category, "category")
     if not habit.name:
         raise ValueError("the habit name is empty.")
     if habit.target_period not in ("day", "week"):
@@ -224,6 +237,7 @@ def _log_record(habit: str, date_text: str, minutes: int, note: str, where: str)
         raise ValueError(f"{date_text!r} is not a date on the calendar.") from None
     if day < EARLIEST_DATE:
         raise ValueError(f"{date_text}: dates start on {EARLIEST_DATE.isoformat()}.")
+    _check_text(note, "note")
     note = note.strip() or None
     if note is not None and len(note) > NOTE_MAX:
         raise ValueError(f"the note is longer than {NOTE_MAX} characters.")
