@@ -12,7 +12,7 @@ from ..timeutil import user_today
 from . import queries, services
 from .durations import format_minutes
 from .forms import DURATION_HELP, LogFilterForm, LogForm
-from .views import bp, redirect_next
+from .views import bp, commit_change, redirect_next
 
 PER_PAGE = 50
 FILTER_KEYS = ("habit_id", "category", "start", "end")
@@ -74,15 +74,13 @@ def new_log():
         form.habit_id.data = request.args.get("habit_id", type=int)
     if form.validate_on_submit():
         habit = queries.get_habit_or_404(current_user, form.habit_id.data, active_only=True)
-        try:
-            log = services.add_log(
+        log = commit_change(
+            form,
+            lambda: services.add_log(
                 current_user, habit, form.date.data, form.minutes.data, form.note.data
-            )
-        except services.ValidationError as error:
-            db.session.rollback()
-            form[error.field].errors.append(error.message)
-        else:
-            db.session.commit()
+            ),
+        )
+        if log is not None:
             flash(
                 f"Logged {format_minutes(log.minutes)} of {habit.name} on {log.date.isoformat()}.",
                 "success",
@@ -108,15 +106,13 @@ def edit_log(log_id: int):
         habit = queries.get_habit_or_404(
             current_user, form.habit_id.data, active_only=form.habit_id.data != log.habit_id
         )
-        try:
-            services.update_log(
+        saved = commit_change(
+            form,
+            lambda: services.update_log(
                 current_user, log, habit, form.date.data, form.minutes.data, form.note.data
-            )
-        except services.ValidationError as error:
-            db.session.rollback()
-            form[error.field].errors.append(error.message)
-        else:
-            db.session.commit()
+            ),
+        )
+        if saved is not None:
             flash(
                 f"Saved the log of {habit.name} on {log.date.isoformat()}: "
                 f"{format_minutes(log.minutes)}.",

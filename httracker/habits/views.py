@@ -20,6 +20,29 @@ def redirect_next(default: str):
     return redirect(safe_next(request.form.get("next") or request.args.get("next"), default))
 
 
+def commit_change(form, change):
+    """Run a service call and commit once; when it breaks a rule, roll back, show the message
+    on the form field it names and return None."""
+    try:
+        result = change()
+    except services.ValidationError as error:
+        db.session.rollback()
+        form[error.field].errors.append(error.message)
+        return None
+    db.session.commit()
+    return result
+
+
+def habit_fields(form) -> tuple:
+    """The habit form's values in the order the services take them."""
+    return (
+        form.name.data,
+        form.category.data or "",
+        form.target_minutes.data,
+        form.target_period.data,
+    )
+
+
 @bp.route("/")
 def index():
     """The dashboard for a logged-in user, else the login page."""
@@ -59,16 +82,12 @@ def quick_log(habit_id: int):
     """Log minutes for today (in the user's zone) against an active habit."""
     habit = queries.get_habit_or_404(current_user, habit_id, active_only=True)
     form = QuickLogForm()
-    if form.validate_on_submit():
-        try:
-            services.add_log(current_user, habit, user_today(current_user), form.minutes.data)
-        except services.ValidationError as error:
-            db.session.rollback()
-            form[error.field].errors.append(error.message)
-        else:
-            db.session.commit()
-            flash(f"Logged {format_minutes(form.minutes.data)} of {habit.name} today.", "success")
-            return redirect_next(url_for("habits.dashboard"))
+    if form.validate_on_submit() and commit_change(
+        form,
+        lambda: services.add_log(current_user, habit, user_today(current_user), form.minutes.data),
+    ):
+        flash(f"Logged {format_minutes(form.minutes.data)} of {habit.name} today.", "success")
+        return redirect_next(url_for("habits.dashboard"))
     return render_dashboard(form, habit.id, 400)
 
 
@@ -105,19 +124,10 @@ def new_habit():
     """Create a habit."""
     form = HabitForm()
     if form.validate_on_submit():
-        try:
-            habit = services.create_habit(
-                current_user,
-                form.name.data,
-                form.category.data or "",
-                form.target_minutes.data,
-                form.target_period.data,
-            )
-        except services.ValidationError as error:
-            db.session.rollback()
-            form[error.field].errors.append(error.message)
-        else:
-            db.session.commit()
+        habit = commit_change(
+            form, lambda: services.create_habit(current_user, *habit_fields(form))
+        )
+        if habit is not None:
             flash(f"Created habit {habit.name}.", "success")
             return redirect_next(url_for("habits.detail", habit_id=habit.id))
     return habit_form_page(form)
@@ -142,23 +152,11 @@ def edit(habit_id: int):
     """Change a habit's name, category or target."""
     habit = queries.get_habit_or_404(current_user, habit_id)
     form = HabitForm(obj=habit)
-    if form.validate_on_submit():
-        try:
-            services.update_habit(
-                current_user,
-                habit,
-                form.name.data,
-                form.category.data or "",
-                form.target_minutes.data,
-                form.target_period.data,
-            )
-        except services.ValidationError as error:
-            db.session.rollback()
-            form[error.field].errors.append(error.message)
-        else:
-            db.session.commit()
-            flash(f"Saved habit {habit.name}.", "success")
-            return redirect_next(url_for("habits.detail", habit_id=habit.id))
+    if form.validate_on_submit() and commit_change(
+        form, lambda: services.update_habit(current_user, habit, *habit_fields(form))
+    ):
+        flash(f"Saved habit {habit.name}.", "success")
+        return redirect_next(url_for("habits.detail", habit_id=habit.id))
     return habit_form_page(form, habit)
 
 
