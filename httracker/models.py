@@ -14,9 +14,13 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    and_,
+    case,
     false,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import ColumnElement
 from sqlalchemy.types import TypeDecorator
 
 from .extensions import db
@@ -28,6 +32,10 @@ WEEK_STARTS = ("monday", "sunday")
 TARGET_PERIODS = ("day", "week")
 MAX_DAY_MINUTES = 1440
 MAX_WEEK_MINUTES = 7 * MAX_DAY_MINUTES
+# The largest target each period can ask for.
+MAX_TARGET_MINUTES = {"day": MAX_DAY_MINUTES, "week": MAX_WEEK_MINUTES}
+# Text lengths, checked by forms and services before the columns below would refuse them.
+NAME_MAX, CATEGORY_MAX, NOTE_MAX = 80, 40, 500
 
 
 def utcnow() -> datetime:
@@ -114,9 +122,9 @@ class Habit(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
-    name: Mapped[str] = mapped_column(String(80))
-    name_key: Mapped[str] = mapped_column(String(80))
-    category: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
+    name_key: Mapped[str] = mapped_column(String(NAME_MAX))
+    category: Mapped[str] = mapped_column(String(CATEGORY_MAX), default="", server_default="")
     target_minutes: Mapped[int | None] = mapped_column(Integer)
     target_period: Mapped[str] = mapped_column(String(4), default="day", server_default="day")
     archived: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
@@ -132,6 +140,33 @@ class Habit(db.Model):
     def rename(self, name: str) -> None:
         self.name = name
         self.name_key = fold(name)
+
+    # The target rules, each written once: in Python for a loaded habit, and as the same rule in
+    # SQL (the `.expression` below it) for queries, so `Habit.done_threshold` works in a select.
+    @hybrid_property
+    def weekly_target(self) -> bool:
+        """Whether the habit's target counts minutes per week (not per day, and not none)."""
+        return self.target_minutes is not None and self.target_period == "week"
+
+    @weekly_target.inplace.expression
+    @classmethod
+    def _weekly_target_expression(cls) -> ColumnElement[bool]:
+        return and_(cls.target_minutes.is_not(None), cls.target_period == "week")
+
+    @hybrid_property
+    def done_threshold(self) -> int:
+        """Minutes that make a day done: the daily target, else (weekly or none) any minute."""
+        if self.target_minutes is not None and self.target_period == "day":
+            return self.target_minutes
+        return 1
+
+    @done_threshold.inplace.expression
+    @classmethod
+    def _done_threshold_expression(cls) -> ColumnElement[int]:
+        return case(
+            (and_(cls.target_period == "day", cls.target_minutes.is_not(None)), cls.target_minutes),
+            else_=1,
+        )
 
     def __repr__(self) -> str:
         return f"<Habit {self.id} {self.name!r}>"
@@ -156,7 +191,7 @@ class HabitLog(db.Model):
     habit_id: Mapped[int] = mapped_column(Integer)
     date: Mapped[date] = mapped_column(Date)
     minutes: Mapped[int] = mapped_column(Integer)
-    note: Mapped[str | None] = mapped_column(String(500))
+    note: Mapped[str | None] = mapped_column(String(NOTE_MAX))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     habit: Mapped[Habit] = relationship(

@@ -5,36 +5,42 @@ from datetime import date, timedelta
 import pytest
 
 from httracker.analytics import metrics
+from httracker.models import Habit
 
 TODAY = date(2024, 3, 5)
 
 
+def target(minutes, period):
+    """A habit with this target, for the metrics that ask a habit for its target rule."""
+    return Habit(target_minutes=minutes, target_period=period)
+
+
 def test_smoothing_matches_the_definition():
-    assert metrics.smoothing(None, "day") == pytest.approx(0.5 ** (1 / 13))
-    assert metrics.smoothing(30, "day") == pytest.approx(0.5 ** (1 / 13))
-    assert metrics.smoothing(120, "week") == pytest.approx(0.5 ** ((1 / 7) ** 0.5 / 13))
+    assert metrics.smoothing(target(None, "day")) == pytest.approx(0.5 ** (1 / 13))
+    assert metrics.smoothing(target(30, "day")) == pytest.approx(0.5 ** (1 / 13))
+    assert metrics.smoothing(target(120, "week")) == pytest.approx(0.5 ** ((1 / 7) ** 0.5 / 13))
 
 
 def test_score_halves_after_thirteen_idle_days():
     first = TODAY - timedelta(days=99)
     logged = {first + timedelta(days=n): 10 for n in range(100)}
-    before, _ = metrics.score_history(logged, first, TODAY, None, "day")
-    after, _ = metrics.score_history(logged, first, TODAY + timedelta(days=13), None, "day")
+    before, _ = metrics.score_history(logged, first, TODAY, target(None, "day"))
+    after, _ = metrics.score_history(logged, first, TODAY + timedelta(days=13), target(None, "day"))
     assert after == pytest.approx(before / 2)
 
 
 def test_score_first_day_and_partial_target():
     # One day at half the daily target: s = 0.5 * (1 - m).
-    score, _ = metrics.score_history({TODAY: 15}, TODAY, TODAY, 30, "day")
+    score, _ = metrics.score_history({TODAY: 15}, TODAY, TODAY, target(30, "day"))
     assert score == pytest.approx(100 * 0.5 * (1 - 0.5 ** (1 / 13)))
-    assert metrics.score_history({}, None, TODAY, 30, "day") == (0.0, [])
+    assert metrics.score_history({}, None, TODAY, target(30, "day")) == (0.0, [])
 
 
 def test_weekly_score_uses_the_last_seven_days():
-    m = metrics.smoothing(70, "week")
+    m = metrics.smoothing(target(70, "week"))
     first = TODAY - timedelta(days=9)
     logged = {first: 70}
-    score, history = metrics.score_history(logged, first, TODAY, 70, "week", keep_days=10)
+    score, history = metrics.score_history(logged, first, TODAY, target(70, "week"), keep_days=10)
     # The log counts fully for seven days (v = 1), then drops out of the window (v = 0).
     expected = 0.0
     for value in [1] * 7 + [0] * 3:
@@ -46,7 +52,7 @@ def test_weekly_score_uses_the_last_seven_days():
 def test_score_window_is_negligible_for_old_history():
     first = TODAY - timedelta(days=3000)
     logged = {first + timedelta(days=n): 30 for n in range(3001)}
-    score, _ = metrics.score_history(logged, first, TODAY, 30, "week")
+    score, _ = metrics.score_history(logged, first, TODAY, target(30, "week"))
     assert score == pytest.approx(100, abs=1e-4)
 
 

@@ -1,9 +1,10 @@
-"""Pure functions over per-day sums: done days, streaks, strength scores, buckets, weekdays."""
+"""Pure functions over per-day sums: streaks, strength scores, buckets, weekdays."""
 
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from math import sqrt
 
+from ..models import Habit
 from ..timeutil import week_start_of
 
 # Days of history the strength score walks. A day's weight halves every 13 days for a daily
@@ -13,22 +14,14 @@ SCORE_WINDOW_DAYS = {"day": 370, "week": 800}
 DAY = timedelta(days=1)
 
 
-def done_threshold(target_minutes: int | None, target_period: str) -> int:
-    """Minutes that make a day done: the daily target, else any logged minute."""
-    if target_minutes is not None and target_period == "day":
-        return target_minutes
-    return 1
+def score_window(habit: Habit) -> int:
+    """Days of history that matter to the habit's score (see SCORE_WINDOW_DAYS)."""
+    return SCORE_WINDOW_DAYS["week" if habit.weekly_target else "day"]
 
 
-def score_window(target_minutes: int | None, target_period: str) -> int:
-    """Days of history that matter to the score (see SCORE_WINDOW_DAYS)."""
-    weekly = target_minutes is not None and target_period == "week"
-    return SCORE_WINDOW_DAYS["week" if weekly else "day"]
-
-
-def smoothing(target_minutes: int | None, target_period: str) -> float:
+def smoothing(habit: Habit) -> float:
     """The score's multiplier m = 0.5 ** (sqrt(f) / 13)."""
-    frequency = 1 / 7 if target_minutes is not None and target_period == "week" else 1.0
+    frequency = 1 / 7 if habit.weekly_target else 1.0
     return 0.5 ** (sqrt(frequency) / 13)
 
 
@@ -36,29 +29,25 @@ def score_history(
     day_minutes: Mapping[date, int],
     first_day: date | None,
     today: date,
-    target_minutes: int | None,
-    target_period: str,
+    habit: Habit,
     *,
     keep_days: int = 0,
 ) -> tuple[float, list[tuple[date, float]]]:
-    """The strength score (0–100) as of today, and its value on each of the last `keep_days`
-    days. `day_minutes` must hold the sums of the last score_window() + 6 days."""
+    """The habit's strength score (0–100) as of today, and its value on each of the last
+    `keep_days` days. `day_minutes` must hold the sums of the last score_window() + 6 days."""
     if first_day is None or first_day > today:
         return 0.0, []
-    m = smoothing(target_minutes, target_period)
-    weekly = target_minutes is not None and target_period == "week"
-    day = max(first_day, today - timedelta(days=score_window(target_minutes, target_period)))
+    m = smoothing(habit)
+    day = max(first_day, today - timedelta(days=score_window(habit)))
     window = sum(day_minutes.get(day - timedelta(days=back), 0) for back in range(7))
     keep_from = today - timedelta(days=keep_days - 1)
+    # A weekly target is met by the last seven days' minutes; otherwise a day counts against
+    # the done threshold (without a target that is 1, so any whole minute counts fully).
+    weekly = habit.weekly_target
+    goal = habit.target_minutes if weekly else habit.done_threshold
     score, history = 0.0, []
     while day <= today:
-        minutes = day_minutes.get(day, 0)
-        if weekly:
-            value = min(1.0, window / target_minutes)
-        elif target_minutes is not None:
-            value = min(1.0, minutes / target_minutes)
-        else:
-            value = 1.0 if minutes > 0 else 0.0
+        value = min(1.0, (window if weekly else day_minutes.get(day, 0)) / goal)
         score = score * m + value * (1 - m)
         if keep_days and day >= keep_from:
             history.append((day, score * 100))

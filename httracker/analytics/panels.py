@@ -8,7 +8,7 @@ from ..habits.queries import habits_of
 from ..models import Habit, User
 from ..timeutil import week_start_of
 from . import charts, metrics, queries, report
-from .report import HEATMAP_DAYS, habit_stats, has_weekly_target
+from .report import HEATMAP_DAYS, habit_stats
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 DASHBOARD_DAYS = 30
@@ -56,7 +56,7 @@ def dashboard_panel(user: User) -> dict:
     progress = []
     for habit in habits:
         recent = stats[habit.id]["recent"]
-        weekly = has_weekly_target(habit)
+        weekly = habit.weekly_target
         since = week_start if weekly else today
         minutes = sum(value for day, value in recent.items() if since <= day <= today)
         target = habit.target_minutes
@@ -91,7 +91,7 @@ def dashboard_panel(user: User) -> dict:
 def _weeks(habit: Habit, recent: dict, this_week: date, today: date) -> list[dict]:
     """The last weeks' totals against the target: a weekly target is met or not; for a daily
     target, how many of the week's days (so far) met it."""
-    threshold = metrics.done_threshold(habit.target_minutes, habit.target_period)
+    threshold = habit.done_threshold
     weeks = []
     for back in range(HABIT_WEEKS - 1, -1, -1):
         start = this_week - timedelta(weeks=back)
@@ -102,7 +102,7 @@ def _weeks(habit: Habit, recent: dict, this_week: date, today: date) -> list[dic
             {
                 "start": start,
                 "minutes": minutes,
-                "met": has_weekly_target(habit) and minutes >= habit.target_minutes,
+                "met": habit.weekly_target and minutes >= habit.target_minutes,
                 "days_met": sum(1 for day in days if recent.get(day, 0) >= threshold),
                 "days": len(days),
             }
@@ -142,6 +142,6 @@ def habit_panel(user: User, habit: Habit) -> dict:
             f"{habit.name}: time per week",
             [(week["start"].strftime("%b %d"), week["minutes"]) for week in weeks],
             every=2,
-            target=habit.target_minutes if has_weekly_target(habit) else None,
+            target=habit.target_minutes if habit.weekly_target else None,
         ),
     }

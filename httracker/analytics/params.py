@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from ..habits.services import CATEGORY_MAX
+from ..models import CATEGORY_MAX
 
 PRESETS = {"7d": 7, "30d": 30, "90d": 90, "365d": 365}
 RANGE_CHOICES = (*PRESETS, "all")

@@ -111,17 +111,6 @@ def recent_day_sums(user: User, starts: dict[int, date], end: date) -> dict[int,
     return sums
 
 
-def _done_threshold():
-    """Minutes that make a day done: the daily target, or 1 for a weekly target or none."""
-    return case(
-        (
-            and_(Habit.target_period == "day", Habit.target_minutes.is_not(None)),
-            Habit.target_minutes,
-        ),
-        else_=1,
-    )
-
-
 def habit_range_totals(
     user: User, start: date, end: date, today: date, habit_ids=None
 ) -> dict[int, dict]:
@@ -139,7 +128,9 @@ def habit_range_totals(
         .group_by(HabitLog.habit_id, HabitLog.date)
         .subquery()
     )
-    done = case((and_(per_day.c.date <= today, per_day.c.minutes >= _done_threshold()), 1), else_=0)
+    done = case(
+        (and_(per_day.c.date <= today, per_day.c.minutes >= Habit.done_threshold), 1), else_=0
+    )
     query = (
         select(
             per_day.c.habit_id,
@@ -213,7 +204,7 @@ def day_islands(user: User, habit_ids, since: date, best: int = 5) -> list[tuple
             (days_since(per_day.c.date, EPOCH_MONDAY) - order).label("island"),
         )
         .join(Habit, Habit.id == per_day.c.habit_id)
-        .where(per_day.c.minutes >= _done_threshold())
+        .where(per_day.c.minutes >= Habit.done_threshold)
         .subquery()
     )
     return _islands(done.c.habit_id, done.c.island, done.c.date, since, best)
@@ -242,7 +233,7 @@ def week_islands(user: User, habit_ids, since_week: int) -> list[tuple]:
             (per_week.c.week_number - order).label("island"),
         )
         .join(Habit, Habit.id == per_week.c.habit_id)
-        .where(Habit.target_period == "week", per_week.c.minutes >= Habit.target_minutes)
+        .where(Habit.weekly_target, per_week.c.minutes >= Habit.target_minutes)
         .subquery()
     )
     rows = _islands(met.c.habit_id, met.c.island, met.c.week_number, since_week, best=0)

@@ -21,10 +21,6 @@ def today_for(user: User) -> date:
     return user_today(user)
 
 
-def has_weekly_target(habit: Habit) -> bool:
-    return habit.target_minutes is not None and habit.target_period == "week"
-
-
 def habit_stats(
     user: User,
     habits: list[Habit],
@@ -41,17 +37,13 @@ def habit_stats(
         first = queries.first_log_days(user, ids)
     # Each habit's score window (plus the week before it), at least the year the habit page's
     # heatmap shows.
-    starts = {
-        habit.id: today
-        - timedelta(days=metrics.score_window(habit.target_minutes, habit.target_period) + 6)
-        for habit in habits
-    }
+    starts = {habit.id: today - timedelta(days=metrics.score_window(habit) + 6) for habit in habits}
     recent = queries.recent_day_sums(user, starts, today)
     runs: dict[int, list] = {habit_id: [] for habit_id in ids}
     for habit_id, run_start, run_end, length in queries.day_islands(user, ids, today - DAY):
         runs[habit_id].append((run_start, run_end, length))
     this_week = queries.week_index_of(today, user.week_start)
-    weekly_ids = [habit.id for habit in habits if has_weekly_target(habit)]
+    weekly_ids = [habit.id for habit in habits if habit.weekly_target]
     week_runs: dict[int, list] = {habit_id: [] for habit_id in weekly_ids}
     if weekly_ids:
         for habit_id, first_week, last_week, length in queries.week_islands(
@@ -62,12 +54,7 @@ def habit_stats(
     for habit in habits:
         days = recent.get(habit.id, {})
         score, history = metrics.score_history(
-            days,
-            first.get(habit.id),
-            today,
-            habit.target_minutes,
-            habit.target_period,
-            keep_days=keep_history,
+            days, first.get(habit.id), today, habit, keep_days=keep_history
         )
         habit_runs = runs[habit.id]
         stats[habit.id] = {
@@ -78,7 +65,7 @@ def habit_stats(
             "best_streaks": metrics.best_runs(habit_runs),
             "week_streak": (
                 metrics.current_week_streak(week_runs[habit.id], this_week)
-                if has_weekly_target(habit)
+                if habit.weekly_target
                 else None
             ),
             "score": round(score, 1),
@@ -167,7 +154,7 @@ def overview(user: User, params: Params) -> dict:
 
 def _weeks_met(user, habits, start, end, today, first) -> dict[int, int]:
     """Per weekly-target habit: weeks overlapping the counted part of the range that met it."""
-    weekly = [habit for habit in habits if has_weekly_target(habit)]
+    weekly = [habit for habit in habits if habit.weekly_target]
     if not weekly or start > today:
         return {}
     first_week = queries.week_index_of(start, user.week_start)
@@ -192,7 +179,7 @@ def _success_rate(habit, sums, week_met, span, today, first_day, week_start) -> 
     if habit.target_minutes is None:
         return None
     counted_days = metrics.counted_days(start, end, first_day, today)
-    if not has_weekly_target(habit):
+    if not habit.weekly_target:
         return metrics.success_rate(sums["done_days"], counted_days)
     if not counted_days:
         return None

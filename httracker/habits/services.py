@@ -8,12 +8,22 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..models import MAX_DAY_MINUTES, MAX_WEEK_MINUTES, Habit, HabitLog, User, fold
+from ..models import (
+    CATEGORY_MAX,
+    MAX_DAY_MINUTES,
+    MAX_TARGET_MINUTES,
+    NAME_MAX,
+    NOTE_MAX,
+    TARGET_PERIODS,
+    Habit,
+    HabitLog,
+    User,
+    fold,
+)
 from ..timeutil import EARLIEST_DATE, user_today
 from .durations import format_minutes
 from .queries import day_total
 
-NAME_MAX, CATEGORY_MAX, NOTE_MAX = 80, 40, 500
 PERIOD_ADJECTIVES = {"day": "daily", "week": "weekly"}
 
 
@@ -44,10 +54,11 @@ def check_habit_fields(
         raise ValidationError("name", f"Use 1–{NAME_MAX} characters.")
     if len(category) > CATEGORY_MAX:
         raise ValidationError("category", f"Use at most {CATEGORY_MAX} characters.")
-    if target_period not in ("day", "week"):
-        raise ValidationError("target_period", "Choose 'day' or 'week'.")
+    if target_period not in TARGET_PERIODS:
+        choices = " or ".join(f"'{period}'" for period in TARGET_PERIODS)
+        raise ValidationError("target_period", f"Choose {choices}.")
     if target_minutes is not None:
-        limit = MAX_DAY_MINUTES if target_period == "day" else MAX_WEEK_MINUTES
+        limit = MAX_TARGET_MINUTES[target_period]
         if not 1 <= target_minutes <= limit:
             raise ValidationError(
                 "target_minutes",

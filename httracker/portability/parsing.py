@@ -10,8 +10,7 @@ import re
 from datetime import date
 from pathlib import PurePath
 
-from ..habits.services import NOTE_MAX
-from ..models import MAX_DAY_MINUTES, fold
+from ..models import MAX_DAY_MINUTES, NOTE_MAX, TARGET_PERIODS, fold
 from ..security import has_nul
 from ..timeutil import EARLIEST_DATE
 from .records import (
@@ -223,8 +222,9 @@ def _check_habit_record(habit: HabitRecord) -> None:
     _check_text(habit.category, "category")
     if not habit.name:
         raise ValueError("the habit name is empty.")
-    if habit.target_period not in ("day", "week"):
-        raise ValueError(f"target_period must be 'day' or 'week', not {habit.target_period!r}.")
+    if habit.target_period not in TARGET_PERIODS:
+        choices = " or ".join(f"'{period}'" for period in TARGET_PERIODS)
+        raise ValueError(f"target_period must be {choices}, not {habit.target_period!r}.")
 
 
 def _log_record(habit: str, date_text: str, minutes: int, note: str, where: str) -> LogRecord:
