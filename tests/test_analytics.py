@@ -191,6 +191,16 @@ def test_archived_habit_counts_in_analytics_but_not_on_the_dashboard(app, client
     assert '<span class="panel-today">20m today</span>' in dashboard  # every habit
 
 
+def test_the_dashboard_has_one_today(app, client, user, today):
+    """The page's date, the quick log's totals and the analytics panel count the same day."""
+    habit_id = add_habit(app, user, "Reading", target_minutes=30)
+    add_logs(app, user, habit_id, {today: 20, today - timedelta(days=1): 7})
+    dashboard = client.get("/dashboard").get_data(as_text=True)
+    assert '<p class="subtitle"><time datetime="2024-03-05"' in dashboard
+    assert "Logged today: <strong>20m</strong>" in dashboard
+    assert '<span class="panel-today">20m today</span>' in dashboard
+
+
 def test_filters_by_habit_and_category(app, client, user, today):
     reading = add_habit(app, user, "Reading", category="Mind")
     running = add_habit(app, user, "Running", category="Body")

@@ -150,16 +150,16 @@ def test_habit_panel_renders_heatmap_streaks_score_and_weeks(app, busy_user):
         user = db.session.get(User, user_id)
         habit = db.session.get(Habit, habit_id)
         login_user(user)
-        panel = habit_panel(user, habit)
+        panel = habit_panel(user, habit, TODAY)
         html = render_template("analytics/_habit.html", panel=panel)
     page = audit(html)
     assert page.svgs == 3
     assert page.svg_descs == 3
     assert "Reading &lt;notes&gt;: the last 365 days" in html
-    assert panel["current_streak"] == 1  # every other day: today is done, yesterday not
-    assert panel["longest_streak"] == 1
-    assert panel["week_streak"] >= 1
-    assert len(panel["best_streaks"]) == 5
+    assert panel["stats"].current_streak == 1  # every other day: today is done, yesterday not
+    assert panel["stats"].longest_streak == 1
+    assert panel["stats"].week_streak >= 1
+    assert len(panel["stats"].best_streaks) == 5
     assert len(panel["weeks"]) == 12
     assert panel["weeks"][-1]["start"] == date(2024, 3, 4)  # this week, starting Monday
     assert "Best streaks" in html
@@ -177,7 +177,7 @@ def test_habit_panel_weeks_against_a_daily_target(app, user, pin_today):
         db.session.commit()
         with app.test_request_context():
             owner = db.session.get(User, user.id)
-            panel = habit_panel(owner, habit)
+            panel = habit_panel(owner, habit, TODAY)
             html = render_template("analytics/_habit.html", panel=panel)
     assert panel["weeks"][-1] == {
         "start": date(2024, 3, 4),

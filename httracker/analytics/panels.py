@@ -7,8 +7,9 @@ from ..extensions import db
 from ..habits.queries import habits_of
 from ..models import Habit, User
 from ..timeutil import week_start_of
-from . import charts, metrics, queries, report
+from . import charts, metrics, queries
 from .report import HEATMAP_DAYS, habit_stats
+from .results import Overview
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 DASHBOARD_DAYS = 30
@@ -21,17 +22,15 @@ def _bucket_label(start: date, bucket: str) -> str:
     return start.strftime("%b %d")
 
 
-def overview_charts(user: User, data: dict) -> dict:
+def overview_charts(user: User, data: Overview) -> dict:
     """The SVG charts of /analytics/ built from the report's numbers."""
-    bucket = data["series"]["bucket"]
-    points = data["series"]["points"]
-    weekdays = data["weekdays"]
+    bucket, weekdays = data.bucket, data.weekdays
     order = list(range(7)) if user.week_start == "monday" else [6, *range(6)]
     return {
         "series": charts.bar_chart(
             "chart-series",
             f"Time per {bucket}",
-            [(_bucket_label(point["start"], bucket), point["minutes"]) for point in points],
+            [(_bucket_label(point["start"], bucket), point["minutes"]) for point in data.points],
         ),
         "weekdays": charts.bar_chart(
             "chart-weekdays",
@@ -40,14 +39,13 @@ def overview_charts(user: User, data: dict) -> dict:
             every=1,
         ),
         "heatmap": charts.heatmap(
-            "chart-heatmap", "The last 365 days", data["heatmap"], user.week_start
+            "chart-heatmap", "The last 365 days", data.heatmap, user.week_start
         ),
     }
 
 
-def dashboard_panel(user: User) -> dict:
-    """Context for templates/analytics/_dashboard.html."""
-    today = report.today_for(user)
+def dashboard_panel(user: User, today: date) -> dict:
+    """Context for templates/analytics/_dashboard.html, as of today."""
     habits = list(db.session.scalars(habits_of(user, active=True)))
     stats = habit_stats(user, habits, today)
     chart_start = today - timedelta(days=DASHBOARD_DAYS - 1)
@@ -55,7 +53,7 @@ def dashboard_panel(user: User) -> dict:
     week_start = week_start_of(today, user.week_start)
     progress = []
     for habit in habits:
-        recent = stats[habit.id]["recent"]
+        recent = stats[habit.id].recent
         weekly = habit.weekly_target
         since = week_start if weekly else today
         minutes = sum(value for day, value in recent.items() if since <= day <= today)
@@ -68,9 +66,7 @@ def dashboard_panel(user: User) -> dict:
                 "period": "this week" if weekly else "today",
                 "percent": min(100, round(100 * minutes / target)) if target else None,
                 "met": bool(target and minutes >= target),
-                "current_streak": stats[habit.id]["current_streak"],
-                "week_streak": stats[habit.id]["week_streak"],
-                "score": stats[habit.id]["score"],
+                "stats": stats[habit.id],
             }
         )
     days = metrics.days_between(chart_start, today)
@@ -110,23 +106,17 @@ def _weeks(habit: Habit, recent: dict, this_week: date, today: date) -> list[dic
     return weeks
 
 
-def habit_panel(user: User, habit: Habit) -> dict:
-    """Context for templates/analytics/_habit.html."""
-    today = report.today_for(user)
+def habit_panel(user: User, habit: Habit, today: date) -> dict:
+    """Context for templates/analytics/_habit.html, as of today."""
     stats = habit_stats(user, [habit], today, keep_history=HEATMAP_DAYS)[habit.id]
-    recent = stats["recent"]
+    recent = stats.recent
     heat_days = metrics.days_between(today - timedelta(days=HEATMAP_DAYS - 1), today)
     heat = {day: recent.get(day, 0) for day in heat_days}
     weeks = _weeks(habit, recent, week_start_of(today, user.week_start), today)
-    history = stats["score_history"]
     return {
         "habit": habit,
         "today": today,
-        "current_streak": stats["current_streak"],
-        "longest_streak": stats["longest_streak"],
-        "best_streaks": stats["best_streaks"],
-        "week_streak": stats["week_streak"],
-        "score": stats["score"],
+        "stats": stats,
         "weeks": weeks,
         "heatmap": charts.heatmap(
             f"chart-habit-{habit.id}-heatmap",
@@ -135,7 +125,7 @@ def habit_panel(user: User, habit: Habit) -> dict:
             user.week_start,
         ),
         "score_chart": charts.line_chart(
-            f"chart-habit-{habit.id}-score", f"{habit.name}: strength score", history
+            f"chart-habit-{habit.id}-score", f"{habit.name}: strength score", stats.score_history
         ),
         "weeks_chart": charts.bar_chart(
             f"chart-habit-{habit.id}-weeks",

@@ -2,22 +2,20 @@
 
 from datetime import date, timedelta
 
-from flask import abort
-
-from ..extensions import db
-from ..habits.queries import habits_of
 from ..models import Habit, User
 from ..timeutil import user_today
 from . import metrics, queries
 from .metrics import DAY
 from .params import Params
+from .results import Choices, HabitRow, HabitStats, Overview
 
 HEATMAP_DAYS = 365
 
 
 def today_for(user: User) -> date:
-    """'Today' for every analytics number: the user's local date (one place, so tests can pin
-    it)."""
+    """'Today' for a page that shows analytics: the user's local date. A view asks once and
+    passes it down, so one request has one today; call it as `report.today_for` (one place, so
+    tests can pin it)."""
     return user_today(user)
 
 
@@ -28,7 +26,7 @@ def habit_stats(
     *,
     first: dict[int, date] | None = None,
     keep_history: int = 0,
-) -> dict[int, dict]:
+) -> dict[int, HabitStats]:
     """Streaks, scores and recent per-day sums of each habit, as of today (four queries)."""
     ids = [habit.id for habit in habits]
     if not ids:
@@ -57,41 +55,32 @@ def habit_stats(
             days, first.get(habit.id), today, habit, keep_days=keep_history
         )
         habit_runs = runs[habit.id]
-        stats[habit.id] = {
-            "first_log": first.get(habit.id),
-            "recent": days,
-            "current_streak": metrics.current_streak(habit_runs, today),
-            "longest_streak": max((run[2] for run in habit_runs), default=0),
-            "best_streaks": metrics.best_runs(habit_runs),
-            "week_streak": (
+        stats[habit.id] = HabitStats(
+            first_log=first.get(habit.id),
+            recent=days,
+            current_streak=metrics.current_streak(habit_runs, today),
+            longest_streak=max((run[2] for run in habit_runs), default=0),
+            best_streaks=tuple(metrics.best_runs(habit_runs)),
+            week_streak=(
                 metrics.current_week_streak(week_runs[habit.id], this_week)
                 if habit.weekly_target
                 else None
             ),
-            "score": round(score, 1),
-            "score_history": history,
-        }
+            score=round(score, 1),
+            score_history=tuple(history),
+        )
     return stats
 
 
-def select_habits(user: User, params: Params) -> tuple[list[Habit], list[Habit], bool]:
-    """All the user's habits, the ones the filters keep, and whether any filter applies."""
-    habits = list(db.session.scalars(habits_of(user)))
-    chosen = habits
-    if params.habit_id is not None:
-        chosen = [habit for habit in chosen if habit.id == params.habit_id]
-        if not chosen:
-            abort(404, "You have no habit with that number.")
+def overview(
+    user: User, params: Params, today: date, habits: list[Habit], only: Habit | None = None
+) -> Overview:
+    """Everything /analytics/ and /analytics/data.json show for these parameters, as of today.
+    `habits` are all the user's habits; `only` is the one params.habit_id names, if any."""
+    chosen = habits if only is None else [only]
     if params.category is not None:
         chosen = [habit for habit in chosen if habit.category == params.category]
-    filtered = params.habit_id is not None or params.category is not None
-    return habits, chosen, filtered
-
-
-def overview(user: User, params: Params) -> dict:
-    """Everything /analytics/ and /analytics/data.json show for these parameters."""
-    today = today_for(user)
-    habits, chosen, filtered = select_habits(user, params)
+    filtered = only is not None or params.category is not None
     ids = [habit.id for habit in chosen] if filtered else None
     first = queries.first_log_days(user)
     start, end = params.resolve(today, min(first.values(), default=None))
@@ -102,54 +91,35 @@ def overview(user: User, params: Params) -> dict:
     previous = sum(
         minutes for day, minutes in daily_span.items() if previous_start <= day <= previous_end
     )
-    totals = metrics.headline(daily_span, start, end, previous)
     in_range = queries.habit_range_totals(user, start, end, today, ids)
     stats = habit_stats(user, chosen, today, first=first)
     week_met = _weeks_met(user, chosen, start, end, today, first)
     rows = []
     for habit in chosen:
         sums = in_range.get(habit.id, {"minutes": 0, "days_logged": 0, "done_days": 0})
-        rows.append(
-            {
-                "id": habit.id,
-                "name": habit.name,
-                "category": habit.category,
-                "archived": habit.archived,
-                "target_minutes": habit.target_minutes,
-                "target_period": habit.target_period,
-                "minutes": sums["minutes"],
-                "days_logged": sums["days_logged"],
-                "target_success_rate": _success_rate(
-                    habit, sums, week_met, (start, end), today, first.get(habit.id), user.week_start
-                ),
-                "current_streak": stats[habit.id]["current_streak"],
-                "longest_streak": stats[habit.id]["longest_streak"],
-                "week_streak": stats[habit.id]["week_streak"],
-                "score": stats[habit.id]["score"],
-            }
+        success = _success_rate(
+            habit, sums, week_met, (start, end), today, first.get(habit.id), user.week_start
         )
+        rows.append(HabitRow(habit, sums["minutes"], sums["days_logged"], success, stats[habit.id]))
     bucket = metrics.bucket_for(start, end)
     daily = {day: minutes for day, minutes in daily_span.items() if start <= day <= end}
-    return {
-        "range": {"start": start, "end": end},
-        "totals": totals,
-        "habits": rows,
-        "categories": _categories(rows),
-        "series": {
-            "bucket": bucket,
-            "points": metrics.series(daily, start, end, bucket, user.week_start),
-        },
-        "daily": [
-            {"date": day, "minutes": daily.get(day, 0)} for day in metrics.days_between(start, end)
-        ],
-        "weekdays": metrics.weekdays(daily, start, end),
-        "heatmap": {day: daily_span.get(day, 0) for day in metrics.days_between(heat_start, today)},
-        "today": today,
-        "choices": {
-            "habits": [(habit.id, habit.name) for habit in habits],
-            "categories": sorted({habit.category for habit in habits if habit.category}),
-        },
-    }
+    return Overview(
+        start=start,
+        end=end,
+        today=today,
+        totals=metrics.headline(daily_span, start, end, previous),
+        habits=tuple(rows),
+        categories=tuple(_categories(rows)),
+        bucket=bucket,
+        points=tuple(metrics.series(daily, start, end, bucket, user.week_start)),
+        daily={day: daily.get(day, 0) for day in metrics.days_between(start, end)},
+        weekdays=tuple(metrics.weekdays(daily, start, end)),
+        heatmap={day: daily_span.get(day, 0) for day in metrics.days_between(heat_start, today)},
+        choices=Choices(
+            habits=tuple((habit.id, habit.name) for habit in habits),
+            categories=tuple(sorted({habit.category for habit in habits if habit.category})),
+        ),
+    )
 
 
 def _weeks_met(user, habits, start, end, today, first) -> dict[int, int]:
@@ -193,9 +163,10 @@ def _success_rate(habit, sums, week_met, span, today, first_day, week_start) -> 
     return metrics.success_rate(week_met.get(habit.id, 0), weeks)
 
 
-def _categories(rows: list[dict]) -> list[dict]:
+def _categories(rows: list[HabitRow]) -> list[dict]:
     totals: dict[str, int] = {}
     for row in rows:
-        totals[row["category"]] = totals.get(row["category"], 0) + row["minutes"]
+        category = row.habit.category
+        totals[category] = totals.get(category, 0) + row.minutes
     ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
     return [{"category": name, "minutes": minutes} for name, minutes in ranked if minutes > 0]

@@ -1,12 +1,13 @@
 """Analytics pages: /analytics/ for people, /analytics/data.json for scripts."""
 
-from datetime import date
-
 from flask import Blueprint, abort, jsonify, render_template, request
 from flask_login import current_user, login_required
 
+from ..extensions import db
+from ..habits.queries import habits_of
 from . import panels, report
-from .params import PRESETS, RANGE_CHOICES, RangeError, parse
+from .params import PRESETS, RANGE_CHOICES, Params, RangeError, parse
+from .results import Overview
 
 bp = Blueprint("analytics", __name__, url_prefix="/analytics")
 
@@ -24,11 +25,23 @@ def _params():
         abort(400, str(error))
 
 
+def _overview(params: Params) -> Overview:
+    """The report for the logged-in user as of one today; a 404 when `habit_id` is not one of
+    their habits (found among the habits the report loads anyway, so no extra query)."""
+    habits = list(db.session.scalars(habits_of(current_user)))
+    only = None
+    if params.habit_id is not None:
+        only = next((habit for habit in habits if habit.id == params.habit_id), None)
+        if only is None:
+            abort(404, "You have no habit with that number.")
+    return report.overview(current_user, params, report.today_for(current_user), habits, only)
+
+
 @bp.route("/")
 def overview():
     """Totals, per-habit and per-category tables, and charts for the chosen range."""
     params = _params()
-    data = report.overview(current_user, params)
+    data = _overview(params)
     return render_template(
         "analytics/overview.html",
         data=data,
@@ -42,18 +55,4 @@ def overview():
 @bp.route("/data.json")
 def data_json():
     """The same numbers as /analytics/, as JSON (schema in the README)."""
-    data = report.overview(current_user, _params())
-    for private in ("heatmap", "today", "choices"):
-        data.pop(private)
-    return jsonify(_iso_dates(data))
-
-
-def _iso_dates(value):
-    """Dates as YYYY-MM-DD (Flask would otherwise write HTTP dates)."""
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {key: _iso_dates(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_iso_dates(item) for item in value]
-    return value
+    return jsonify(_overview(_params()).to_json())

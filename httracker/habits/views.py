@@ -3,6 +3,7 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from ..analytics import report
 from ..analytics.panels import dashboard_panel, habit_panel
 from ..auth.forms import EmptyForm
 from ..extensions import db
@@ -51,9 +52,8 @@ def index():
     return redirect(url_for("auth.login"))
 
 
-def render_dashboard(quick_form=None, failed_habit_id=None, status=200):
-    """The dashboard: today's quick log per active habit, today's total and analytics."""
-    today = user_today(current_user)
+def render_dashboard(today, quick_form=None, failed_habit_id=None, status=200):
+    """The dashboard as of today: a quick log per active habit, today's total and analytics."""
     habits = list(db.session.scalars(queries.habits_of(current_user, active=True)))
     today_minutes = queries.day_minutes_by_habit(current_user, today)
     page = render_template(
@@ -64,7 +64,7 @@ def render_dashboard(quick_form=None, failed_habit_id=None, status=200):
         today_total=sum(today_minutes.values()),
         quick_form=quick_form or QuickLogForm(formdata=None),
         failed_habit_id=failed_habit_id,
-        analytics=dashboard_panel(current_user),
+        analytics=dashboard_panel(current_user, today),
     )
     return page, status
 
@@ -73,7 +73,7 @@ def render_dashboard(quick_form=None, failed_habit_id=None, status=200):
 @login_required
 def dashboard():
     """Today at a glance, with a quick log for every active habit."""
-    return render_dashboard()
+    return render_dashboard(report.today_for(current_user))
 
 
 @bp.route("/habits/<int:habit_id>/log", methods=["POST"])
@@ -81,14 +81,14 @@ def dashboard():
 def quick_log(habit_id: int):
     """Log minutes for today (in the user's zone) against an active habit."""
     habit = queries.get_habit_or_404(current_user, habit_id, active_only=True)
+    today = report.today_for(current_user)
     form = QuickLogForm()
     if form.validate_on_submit() and commit_change(
-        form,
-        lambda: services.add_log(current_user, habit, user_today(current_user), form.minutes.data),
+        form, lambda: services.add_log(current_user, habit, today, form.minutes.data)
     ):
         flash(f"Logged {format_minutes(form.minutes.data)} of {habit.name} today.", "success")
         return redirect_next(url_for("habits.dashboard"))
-    return render_dashboard(form, habit.id, 400)
+    return render_dashboard(today, form, habit.id, 400)
 
 
 @bp.route("/habits/")
@@ -142,7 +142,7 @@ def detail(habit_id: int):
         "habits/detail.html",
         habit=habit,
         logs=queries.recent_logs(current_user, habit),
-        analytics=habit_panel(current_user, habit),
+        analytics=habit_panel(current_user, habit, report.today_for(current_user)),
     )
 
 
