@@ -43,6 +43,11 @@ def database_url(environ: Mapping[str, str]) -> str:
     return f"sqlite:///{INSTANCE_DIR / 'httracker.sqlite'}"
 
 
+def database_configured(environ: Mapping[str, str]) -> bool:
+    """True when the environment names a database (DATABASE_URL or DB_HOST)."""
+    return bool(environ.get("DATABASE_URL", "").strip() or environ.get("DB_HOST"))
+
+
 def normalise_database_url(raw: str) -> str:
     """Map platform-style URLs onto our drivers: psycopg 3 and PyMySQL with utf8mb4."""
     if raw.startswith("postgres://"):
@@ -59,6 +64,8 @@ def normalise_database_url(raw: str) -> str:
 
 def engine_options(url: str) -> dict:
     """Pool settings that suit each backend."""
+    if not url:
+        return {}  # no database: check_config explains
     backend = make_url(url).get_backend_name()
     if backend == "sqlite":
         return {}
@@ -122,7 +129,10 @@ class Config:
 
     def __init__(self, environ: Mapping[str, str] | None = None):
         environ = os.environ if environ is None else environ
-        self.SQLALCHEMY_DATABASE_URI = database_url(environ)
+        self.ALLOW_SQLITE = environ.get("ALLOW_SQLITE", "").lower() in ("1", "true", "yes")
+        self.SQLALCHEMY_DATABASE_URI = (
+            database_url(environ) if database_configured(environ) else self.default_database_url()
+        )
         self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(self.SQLALCHEMY_DATABASE_URI)
         self.SECRET_KEY = environ.get("SECRET_KEY") or self.default_secret_key()
         self.TRUST_PROXY = environ.get("TRUST_PROXY", "").lower() in ("1", "true", "yes")
@@ -137,6 +147,9 @@ class Config:
 
     def default_secret_key(self) -> str:
         return development_secret_key()
+
+    def default_database_url(self) -> str:
+        return database_url({})
 
 
 class DevelopmentConfig(Config):
@@ -170,6 +183,10 @@ class ProductionConfig(Config):
     def default_secret_key(self) -> str:
         return ""
 
+    def default_database_url(self) -> str:
+        # Only when asked: on a platform's ephemeral disk every deploy would start empty.
+        return database_url({}) if self.ALLOW_SQLITE else ""
+
 
 CONFIGS = {
     "development": DevelopmentConfig,
@@ -202,6 +219,11 @@ def check_config(settings: Mapping) -> None:
             raise ConfigError(
                 "SECRET_KEY must be set to at least 32 characters in production; make one with: "
                 "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+            )
+        if not settings.get("SQLALCHEMY_DATABASE_URI"):
+            raise ConfigError(
+                "DATABASE_URL (or DB_HOST) must be set in production; set ALLOW_SQLITE=1 to keep "
+                "the data in instance/httracker.sqlite instead, on a disk that survives deploys."
             )
 
 

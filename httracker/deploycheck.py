@@ -1,6 +1,7 @@
 """A deployment checklist: each check reports what is wrong and how to fix it."""
 
 import os
+import runpy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -8,7 +9,7 @@ from flask import Flask
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from config import MIN_SECRET_KEY_LENGTH, deployment_warnings
+from config import BASE_DIR, MIN_SECRET_KEY_LENGTH
 
 from .extensions import db
 from .transfer import database_revisions, head_revisions
@@ -24,6 +25,8 @@ class CheckResult:
     ok: bool
     message: str
     fix: str = ""
+    # Passes, but with a limit the operator should know about.
+    warning: bool = False
 
 
 def check_environment(app: Flask) -> CheckResult:
@@ -70,11 +73,22 @@ def check_database(app: Flask) -> CheckResult:
     """Production needs a database server, not SQLite."""
     backend = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name()
     if backend == "sqlite" and app.config.get("ENV") == "production":
+        if app.config.get("ALLOW_SQLITE"):
+            return CheckResult(
+                "database",
+                True,
+                "SQLite is in use in production, as ALLOW_SQLITE asks: right for one machine "
+                "whose disk survives deploys; it runs one write at a time and no second "
+                "instance can share it.",
+                "For more instances, move to PostgreSQL; `flask transfer` copies the data.",
+                warning=True,
+            )
         return CheckResult(
             "database",
             False,
             "SQLite is in use in production; it serialises every write.",
-            "Set DATABASE_URL to PostgreSQL or MySQL/MariaDB; `flask transfer` copies the data.",
+            "Set DATABASE_URL to PostgreSQL or MySQL/MariaDB; `flask transfer` copies the data. "
+            "(ALLOW_SQLITE=1 accepts SQLite on one machine with a persistent disk.)",
         )
     return CheckResult("database", True, f"The database is {backend}.")
 
@@ -141,19 +155,47 @@ def check_migrations(app: Flask) -> CheckResult:
     )
 
 
+def gunicorn_workers() -> tuple[int, str]:
+    """The worker processes gunicorn.conf.py starts, and where that number comes from."""
+    workers = int(runpy.run_path(str(BASE_DIR / "gunicorn.conf.py"))["workers"])
+    raw = os.environ.get("WEB_CONCURRENCY")
+    return workers, (f"WEB_CONCURRENCY={raw}" if raw else "gunicorn.conf.py's default")
+
+
 def check_rate_limit_storage(app: Flask) -> CheckResult:
-    """Per-IP login limits must be shared when more than one worker process serves requests."""
-    workers = int(os.environ.get("WEB_CONCURRENCY", "2") or 2)
-    warnings = deployment_warnings(app.config, workers)
-    if warnings:
+    """Per-IP login limits kept in memory are right for one worker; several need shared ones."""
+    storage = app.config.get("RATELIMIT_STORAGE_URI", "memory://")
+    if not storage.startswith("memory://"):
+        return CheckResult(
+            "rate limits", True, f"Login limits are counted in {storage.split(':')[0]}."
+        )
+    try:
+        workers, source = gunicorn_workers()
+    except ValueError:
         return CheckResult(
             "rate limits",
             False,
-            f"{warnings[0]} ({workers} workers from WEB_CONCURRENCY)",
-            "Set RATELIMIT_STORAGE_URI=redis://HOST:6379/0, shared by every worker and instance.",
+            f"WEB_CONCURRENCY={os.environ.get('WEB_CONCURRENCY')!r} is not a number.",
+            "Set WEB_CONCURRENCY to the number of gunicorn worker processes.",
         )
-    storage = app.config.get("RATELIMIT_STORAGE_URI", "memory://")
-    return CheckResult("rate limits", True, f"Login limits are counted in {storage.split(':')[0]}.")
+    if workers > 1:
+        return CheckResult(
+            "rate limits",
+            False,
+            f"gunicorn runs {workers} workers ({source}) and RATELIMIT_STORAGE_URI is "
+            f"memory://: each worker counts login attempts on its own, so a client gets "
+            f"{workers} times the AUTH_RATE_LIMIT.",
+            "Set RATELIMIT_STORAGE_URI=redis://HOST:6379/0, shared by every worker and instance; "
+            "or WEB_CONCURRENCY=1 for one worker.",
+        )
+    return CheckResult(
+        "rate limits",
+        True,
+        "Login limits are counted in memory by one gunicorn worker: right for a single host, "
+        "but a restart forgets them and a second worker or instance would not share them.",
+        "Before adding workers or instances, set RATELIMIT_STORAGE_URI=redis://HOST:6379/0.",
+        warning=True,
+    )
 
 
 # Checks run in this order; add new ones here.

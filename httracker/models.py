@@ -82,6 +82,8 @@ class User(UserMixin, db.Model):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     week_start: Mapped[str] = mapped_column(String(6), default="monday", server_default="monday")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Made by `flask demo`, which may empty and refill it; it refuses every other account.
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     habits: Mapped[list["Habit"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True

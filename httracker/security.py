@@ -10,11 +10,34 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; "
     "frame-ancestors 'none'; form-action 'self'"
 )
+# No page needs a camera, a microphone, the location or a payment: deny them all, and to any
+# frame (there are none).
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+)
 HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
     "Cross-Origin-Opener-Policy": "same-origin",
+    # frame-ancestors 'none' for browsers that predate it.
+    "X-Frame-Options": "DENY",
+    "Permissions-Policy": PERMISSIONS_POLICY,
 }
 HSTS = "max-age=31536000; includeSubDomains"
 # Ids in URLs are database integers; larger numbers cannot name anything (and SQLite's driver
@@ -36,7 +59,16 @@ def set_security_headers(response):
         response.headers.setdefault(name, value)
     if current_app.config.get("HSTS"):
         response.headers.setdefault("Strict-Transport-Security", HSTS)
+    set_cache_control(response)
     return response
+
+
+def set_cache_control(response) -> None:
+    """`no-store` on everything but static files: pages, exports, JSON and redirects carry
+    someone's records, which a shared or stolen device must not keep after logout. Static
+    files are the same for everyone and keep Flask's caching."""
+    if request.endpoint != "static":
+        response.headers["Cache-Control"] = "no-store"
 
 
 def has_nul(value: str) -> bool:

@@ -131,13 +131,34 @@ def test_development_settings_fail(app):
 def test_in_memory_rate_limits_fail_with_several_workers(make_app, monkeypatch):
     monkeypatch.setenv("WEB_CONCURRENCY", "4")
     found = failures(make_app(RATELIMIT_STORAGE_URI="memory://"))
-    assert "memory://" in found["rate limits"].message
-    assert "4 workers" in found["rate limits"].message
+    assert found["rate limits"].message == (
+        "gunicorn runs 4 workers (WEB_CONCURRENCY=4) and RATELIMIT_STORAGE_URI is memory://: "
+        "each worker counts login attempts on its own, so a client gets 4 times the "
+        "AUTH_RATE_LIMIT."
+    )
     assert "redis://" in found["rate limits"].fix
-
-
-def test_in_memory_rate_limits_pass_with_one_worker(make_app, monkeypatch):
-    monkeypatch.setenv("WEB_CONCURRENCY", "1")
-    assert "rate limits" not in failures(make_app(RATELIMIT_STORAGE_URI="memory://"))
-    monkeypatch.setenv("WEB_CONCURRENCY", "4")
+    assert "WEB_CONCURRENCY=1" in found["rate limits"].fix
     assert "rate limits" not in failures(make_app())  # shared Redis
+
+
+def test_in_memory_rate_limits_are_a_warning_with_one_worker(make_app, monkeypatch, database_url):
+    monkeypatch.setenv("WEB_CONCURRENCY", "1")
+    production = make_app(RATELIMIT_STORAGE_URI="memory://")
+    (limits,) = [result for result in run_checks(production) if result.name == "rate limits"]
+    assert limits.ok and limits.warning
+    assert "one gunicorn worker" in limits.message and "restart forgets" in limits.message
+    result = check_deploy(production)
+    assert "[warn] rate limits: Login limits are counted in memory" in result.output
+    assert "note: Before adding workers or instances" in result.output
+    if make_url(database_url).get_backend_name() != "sqlite":
+        assert result.exit_code == 0, result.output
+        assert "All 7 checks passed (1 with a warning)." in result.output
+
+
+def test_sqlite_is_a_warning_in_production_when_allowed(make_app, tmp_path):
+    production = make_app(
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'prod.sqlite'}", ALLOW_SQLITE=True
+    )
+    (database,) = [result for result in run_checks(production) if result.name == "database"]
+    assert database.ok and database.warning
+    assert "ALLOW_SQLITE" in database.message and "disk survives deploys" in database.message

@@ -74,6 +74,47 @@ def test_production_refuses_to_start_without_a_strong_key(key):
         load_config(environ)
 
 
+def test_production_refuses_to_start_without_a_database():
+    with pytest.raises(ConfigError, match=r"^DATABASE_URL \(or DB_HOST\) must be set"):
+        load_config({"ENV": "production", "SECRET_KEY": STRONG_KEY, "ALLOW_SQLITE": "no"})
+    # Development keeps its embedded default.
+    assert load_config({"ENV": "development", "SECRET_KEY": STRONG_KEY})[
+        "SQLALCHEMY_DATABASE_URI"
+    ] == database_url({})
+
+
+@pytest.mark.parametrize(
+    ("database", "expected"),
+    [
+        ({"ALLOW_SQLITE": "1"}, f"sqlite:///{config.INSTANCE_DIR / 'httracker.sqlite'}"),
+        ({"DATABASE_URL": "postgres://u@db/app"}, "postgresql+psycopg://u@db/app"),
+        ({"DB_HOST": "db", "ALLOW_SQLITE": "1"}, "postgresql+psycopg://db/httracker"),
+    ],
+)
+def test_production_uses_the_database_it_is_given(database, expected):
+    settings = load_config({"ENV": "production", "SECRET_KEY": STRONG_KEY, **database})
+    assert settings["SQLALCHEMY_DATABASE_URI"] == expected
+
+
+def test_gunicorn_refuses_to_start_in_production_without_a_database():
+    environ = _env_without_key(SECRET_KEY=STRONG_KEY)
+    for name in ("DB_HOST", "ALLOW_SQLITE"):
+        environ.pop(name, None)
+    result = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--check-config", "wsgi:app"],
+        cwd=PROJECT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("httracker: DATABASE_URL (or DB_HOST) must be set in production")
+    assert "ALLOW_SQLITE=1" in last
+    assert "Traceback" not in result.stderr
+
+
 def test_unknown_environment_is_refused():
     with pytest.raises(ConfigError, match="ENV must be one of"):
         load_config({"ENV": "staging"})
@@ -124,7 +165,7 @@ def test_gunicorn_refuses_to_start_in_production_without_key():
 
 
 def test_cookie_settings_by_environment():
-    production = load_config({"ENV": "production", "SECRET_KEY": STRONG_KEY})
+    production = load_config({"ENV": "production", "SECRET_KEY": STRONG_KEY, "ALLOW_SQLITE": "1"})
     development = load_config({"ENV": "development", "SECRET_KEY": STRONG_KEY})
     for settings, secure in ((production, True), (development, False)):
         assert settings["SESSION_COOKIE_HTTPONLY"] and settings["REMEMBER_COOKIE_HTTPONLY"]
@@ -172,7 +213,7 @@ def test_production_cookies_carry_their_flags(database_url, app, make_user):
     ],
 )
 def test_rate_limits_are_switched_from_the_environment(env, value, enabled):
-    environ = {"SECRET_KEY": STRONG_KEY}
+    environ = {"SECRET_KEY": STRONG_KEY, "DATABASE_URL": "postgresql://db/app"}
     if value is not None:
         environ["AUTH_RATE_LIMIT_ENABLED"] = value
     assert load_config(environ, {"ENV": env})["AUTH_RATE_LIMIT_ENABLED"] is enabled

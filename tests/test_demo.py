@@ -10,6 +10,8 @@ from httracker.extensions import db
 from httracker.models import Habit, HabitLog, User
 from httracker.timeutil import today_in
 
+from .conftest import PASSWORD
+
 TODAY = date(2025, 3, 14)
 
 
@@ -78,6 +80,8 @@ def test_demo_command_creates_an_account_one_can_log_in_to(app, runner, client, 
     assert lines["Login"].strip() == "demo"
     password = lines["Password"].strip()
     assert auth.login("demo", password).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(User.is_demo).where(User.username == "demo")) is True
     timezone, logs = stored_logs(app, "demo")
     expected = sorted(
         (
@@ -93,7 +97,8 @@ def test_demo_command_creates_an_account_one_can_log_in_to(app, runner, client, 
 
 
 def test_demo_refresh_replaces_data_and_password(app, runner, make_user):
-    make_user("demo", timezone="Pacific/Kiritimati")  # UTC+14: "today" is often tomorrow in UTC
+    # UTC+14: "today" is often tomorrow in UTC.
+    make_user("demo", timezone="Pacific/Kiritimati", is_demo=True)
     first = runner.invoke(args=["demo", "--days", "30", "--seed", "4", "--password", "p" * 12])
     again = runner.invoke(args=["demo", "--days", "30", "--seed", "4", "--password", "q" * 12])
     assert first.exit_code == 0 and again.exit_code == 0, again.output
@@ -110,3 +115,24 @@ def test_demo_refresh_replaces_data_and_password(app, runner, make_user):
 def test_demo_rejects_a_bad_username(runner):
     result = runner.invoke(args=["demo", "--username", "x"])
     assert result.exit_code != 0 and "Invalid username" in result.output
+
+
+def test_demo_refuses_an_account_it_did_not_create(app, runner, make_user, make_habit):
+    alice = make_user("alice")
+    make_habit(alice.id, "Reading", logs=[(TODAY, 30, "chapter 3")])
+    client = app.test_client()  # keeps no context (and no transaction) after a request
+    login = client.post("/auth/login", data={"login": "alice", "password": PASSWORD})
+    assert login.status_code == 302
+    with app.app_context():
+        before = db.session.get(User, alice.id).password_hash
+    result = runner.invoke(args=["demo", "--username", "ALICE", "--password", "p" * 12])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "Error: 'alice' is not a demo account, and `flask demo` would replace its habits, "
+        "logs and password; nothing was changed. Choose another --username."
+    ]
+    with app.app_context():
+        assert db.session.get(User, alice.id).password_hash == before
+        assert db.session.scalars(select(Habit.name)).all() == ["Reading"]
+        assert db.session.scalars(select(HabitLog.note)).all() == ["chapter 3"]
+    assert client.get("/dashboard").status_code == 200  # the owner is still logged in

@@ -7,7 +7,8 @@ import pytest
 
 from httracker import create_app
 from httracker.extensions import db
-from httracker.security import CONTENT_SECURITY_POLICY
+from httracker.security import CONTENT_SECURITY_POLICY, PERMISSIONS_POLICY
+from httracker.timeutil import today_in
 
 from .conftest import PASSWORD
 
@@ -20,6 +21,13 @@ EXPECTED = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
     "Cross-Origin-Opener-Policy": "same-origin",
+    # Older browsers read this one, newer ones CSP's frame-ancestors.
+    "X-Frame-Options": "DENY",
+    "Permissions-Policy": (
+        "accelerometer=(), browsing-topics=(), camera=(), display-capture=(), geolocation=(), "
+        "gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), serial=(), usb=(), "
+        "xr-spatial-tracking=()"
+    ),
 }
 
 
@@ -49,6 +57,7 @@ def production(database_url, app):
 
 def test_the_policy_is_the_documented_one():
     assert EXPECTED["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+    assert EXPECTED["Permissions-Policy"] == PERMISSIONS_POLICY
 
 
 @pytest.mark.parametrize(
@@ -73,6 +82,38 @@ def test_headers_on_static_files(client):
     with client.get("/static/style.css") as response:
         assert response.status_code == 200
         assert_security_headers(response)
+        # Static files are the same for everyone: browsers may keep them.
+        assert "no-store" not in response.headers.get("Cache-Control", "")
+
+
+def own_get_urls(app, ids):
+    """Every GET URL of the app but static files, with the logged-in user's own ids."""
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint == "static":
+            continue
+        url = rule.rule
+        for name, value in ids.items():
+            url = url.replace(f"<int:{name}>", str(value))
+        assert "<" not in url, f"no id to fill {rule.rule} with"
+        yield url
+
+
+def test_nothing_a_logged_in_user_sees_is_stored_by_the_browser(
+    app, client, user, make_habit, make_log
+):
+    habit_id = make_habit(user.id, "Reading")
+    log_id = make_log(user.id, habit_id, today_in("UTC"), 30, note="private")
+    urls = list(own_get_urls(app, {"habit_id": habit_id, "log_id": log_id}))
+    assert {"/settings/export.csv", "/settings/export.json", "/analytics/data.json"} <= set(urls)
+    for url in [*urls, "/no/such/page"]:
+        response = client.get(url)
+        assert response.status_code in (200, 302, 404), url
+        assert response.headers.get("Cache-Control") == "no-store", url
+    posted = client.post("/habits/new", data={"name": "Piano", "target_period": "day"})
+    assert posted.status_code == 302
+    assert posted.headers.get("Cache-Control") == "no-store"
+    logout = client.post("/auth/logout")
+    assert logout.status_code == 302 and logout.headers.get("Cache-Control") == "no-store"
 
 
 def test_headers_on_the_500_page(app, client, monkeypatch):

@@ -101,3 +101,18 @@ def test_habit_names_are_unique_per_user_in_any_case(app, make_user):
         with pytest.raises(IntegrityError):
             db.session.commit()
         db.session.rollback()
+
+
+def test_the_demo_flag_comes_and_goes_and_the_data_stays(app, make_user, make_habit):
+    alice = make_user("alice")
+    make_habit(alice.id, "Reading", logs=[(DAY, 30, None)])
+    with app.app_context():
+        downgrade(revision="0003_habit_log_covering_index")
+        columns = {column["name"] for column in inspect(db.engine).get_columns("user_account")}
+        assert "is_demo" not in columns
+        upgrade()
+        assert schema_differences() == []
+        # Existing accounts are not demo accounts; every row survived the round trip.
+        assert db.session.get(User, alice.id).is_demo is False
+        assert db.session.query(Habit).count() == 1
+        assert db.session.query(HabitLog).count() == 1

@@ -38,13 +38,18 @@ def test_very_long_passwords_are_checked_without_error():
 
 
 def test_memory_rate_limits_are_flagged_with_several_workers():
-    settings = load_config({"ENV": "production", "SECRET_KEY": "k" * 40})
+    settings = load_config({"ENV": "production", "SECRET_KEY": "k" * 40, "ALLOW_SQLITE": "1"})
     assert settings["RATELIMIT_STORAGE_URI"] == "memory://"
     assert deployment_warnings(settings, workers=1) == []
     (warning,) = deployment_warnings(settings, workers=2)
     assert "RATELIMIT_STORAGE_URI" in warning
     shared = load_config(
-        {"ENV": "production", "SECRET_KEY": "k" * 40, "RATELIMIT_STORAGE_URI": "redis://r:6379/0"}
+        {
+            "ENV": "production",
+            "SECRET_KEY": "k" * 40,
+            "ALLOW_SQLITE": "1",
+            "RATELIMIT_STORAGE_URI": "redis://r:6379/0",
+        }
     )
     assert deployment_warnings(shared, workers=4) == []
 

@@ -22,13 +22,22 @@ FORMAT_OPTION = click.Choice(FORMATS, case_sensitive=False)
 
 
 def refresh_demo_account(username: str, password: str, days: int, seed: int) -> tuple[User, int]:
-    """Create the demo user, or empty an existing one, and fill it with the seed's data."""
+    """Create the demo user, or empty an existing demo user, and fill it with the seed's data.
+
+    Any other account is refused before anything changes: this command never destroys data
+    it did not create."""
     user = db.session.scalar(select(User).where(User.username_key == fold(username)))
     if user is None:
         email = f"{username.lower()}@example.com"
         if email_taken(email):
             raise click.ClickException(f"The email {email} belongs to another account.")
         user = create_user(username, email, password)
+        user.is_demo = True
+    elif not user.is_demo:
+        raise click.ClickException(
+            f"{user.username!r} is not a demo account, and `flask demo` would replace its "
+            "habits, logs and password; nothing was changed. Choose another --username."
+        )
     else:
         db.session.execute(delete(Habit).where(Habit.user_id == user.id))
         user.password_hash = hash_password(password)

@@ -43,10 +43,14 @@ def check_deploy_command():
     """Check the deployment settings; exits non-zero if any check fails."""
     results = run_checks(current_app._get_current_object())
     for result in results:
-        click.echo(f"[{'ok' if result.ok else 'FAIL'}] {result.name}: {result.message}")
-        if not result.ok and result.fix:
-            click.echo(f"       fix: {result.fix}")
+        status = "FAIL" if not result.ok else "warn" if result.warning else "ok"
+        click.echo(f"[{status}] {result.name}: {result.message}")
+        if status != "ok" and result.fix:
+            click.echo(f"       {'fix' if status == 'FAIL' else 'note'}: {result.fix}")
     failed = sum(not result.ok for result in results)
     if failed:
         raise click.ClickException(f"{failed} of {len(results)} checks failed.")
-    click.echo(f"All {len(results)} checks passed.")
+    warned = sum(result.warning for result in results)
+    click.echo(
+        f"All {len(results)} checks passed" + (f" ({warned} with a warning)." if warned else ".")
+    )

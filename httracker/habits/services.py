@@ -37,7 +37,9 @@ class ValidationError(ValueError):
 
 
 def lock_user(user: User) -> None:
-    """Serialise concurrent changes to one user's logs (row lock; SQLite locks the whole file)."""
+    """Serialise concurrent changes to one user's logs: a row lock on PostgreSQL and MariaDB.
+    SQLite ignores FOR UPDATE; there every transaction holds the write lock from its start
+    (see database.py)."""
     db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
 
 

@@ -2,6 +2,7 @@
 
 from flask import flash, redirect, render_template, session, url_for
 from flask_login import current_user, logout_user
+from sqlalchemy.exc import IntegrityError
 
 from ..audit import audit
 from ..auth.forms import ChangeEmailForm, ChangePasswordForm, DeleteAccountForm
@@ -12,6 +13,7 @@ from ..extensions import db
 from .views import bp
 
 REAUTH_FAILED = "That is not your current password."
+EMAIL_TAKEN = "An account with that email already exists."
 
 
 @bp.context_processor
@@ -66,7 +68,13 @@ def change_email():
     if not (form.validate_on_submit() and password_confirmed(form)):
         return invalid(email_form=form)
     current_user.email = form.email.data.lower()
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Another account took the address between the form's check and our update.
+        db.session.rollback()
+        form.email.errors.append(EMAIL_TAKEN)
+        return invalid(email_form=form)
     audit("email.changed", current_user.id)
     flash("Your email address has been changed.", "success")
     return redirect(url_for("settings.index"))
