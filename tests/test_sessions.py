@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from httracker.auth.sessions import describe_agent, revoke_sessions
+from httracker.auth.sessions import describe_agent, load_session_user, revoke_sessions
 from httracker.extensions import db
 from httracker.models import User, UserSession, utcnow
 
@@ -209,6 +209,22 @@ def test_last_seen_is_touched_at_most_once_a_minute(app, client, user):
     age_sessions(app, minutes=2)
     aged = session_rows(app)[0].last_seen_at
     client.get("/dashboard")
+    assert session_rows(app)[0].last_seen_at > aged
+
+
+def test_the_last_seen_touch_commits_nothing_else(app, client, user):
+    """The touch has a transaction of its own: a change the request holds but has not committed
+    is neither saved with it nor lost by it."""
+    age_sessions(app, minutes=2)
+    aged = session_rows(app)[0].last_seen_at
+    token = cookie_token(app, client)
+    with app.test_request_context(), db.session.no_autoflush:
+        db.session.get(User, user.id).timezone = "Europe/Paris"  # someone's half-done work
+        assert load_session_user(token).id == user.id
+        assert db.session.get(User, user.id).timezone == "Europe/Paris"
+        db.session.rollback()
+    with app.app_context():
+        assert db.session.get(User, user.id).timezone == "UTC"
     assert session_rows(app)[0].last_seen_at > aged
 
 

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app, has_request_context, request
 from sqlalchemy import delete, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..audit import audit, client_ip
 from ..extensions import db
@@ -47,6 +48,17 @@ def is_expired(row: UserSession, now: datetime) -> bool:
     return too_old or now - row.last_seen_at > idle
 
 
+def touch_session(row: UserSession, now: datetime) -> None:
+    """Record that a session was used, in a short transaction of its own on its own connection:
+    it commits nothing the request has started, and the request's own commit point stays one."""
+    with db.engine.begin() as connection:
+        connection.execute(
+            update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now)
+        )
+    # The loaded row shows the stored value, without a change of its own to flush.
+    set_committed_value(row, "last_seen_at", now)
+
+
 def load_session_user(token: str) -> User | None:
     """The user of a live session token, touching `last_seen_at` at most once a minute."""
     if not token or len(token) > 128:
@@ -56,10 +68,7 @@ def load_session_user(token: str) -> User | None:
     if row is None or is_expired(row, now):
         return None
     if now - row.last_seen_at >= TOUCH_INTERVAL:
-        db.session.execute(
-            update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now)
-        )
-        db.session.commit()
+        touch_session(row, now)
     user = db.session.get(User, row.user_id)
     if user is not None:
         user.session_token, user.session_id = token, row.id
