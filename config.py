@@ -3,6 +3,7 @@
 import os
 import secrets
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,6 +14,12 @@ BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
 ENVIRONMENTS = ("development", "production", "testing")
 MIN_SECRET_KEY_LENGTH = 32
+MIN_DISTINCT_KEY_CHARACTERS = 12
+# Words that mark a key copied from an example rather than generated.
+PLACEHOLDER_WORDS = ("change", "secret", "example", "default", "replace", "password", "insecure")
+NEW_KEY_ADVICE = (
+    "Set SECRET_KEY to the output of: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+)
 
 load_dotenv(BASE_DIR / ".env")
 
@@ -211,14 +218,45 @@ def load_config(environ: Mapping[str, str] | None = None, overrides: Mapping | N
     return settings
 
 
+@dataclass(frozen=True)
+class ProductionProblem:
+    """A setting production must not run with; `check` names the `flask check-deploy` line."""
+
+    check: str
+    message: str
+    fix: str
+
+
+def secret_key_problem(key: str) -> str | None:
+    """Why a SECRET_KEY is unfit for production, or None."""
+    if not key:
+        return "SECRET_KEY is not set."
+    if len(key) < MIN_SECRET_KEY_LENGTH:
+        return f"SECRET_KEY has {len(key)} characters; use at least {MIN_SECRET_KEY_LENGTH}."
+    if len(set(key)) < MIN_DISTINCT_KEY_CHARACTERS:
+        return "SECRET_KEY repeats a few characters; it is easy to guess."
+    if any(word in key.lower() for word in PLACEHOLDER_WORDS):
+        return "SECRET_KEY looks like a placeholder copied from an example."
+    return None
+
+
+def production_problems(settings: Mapping) -> list[ProductionProblem]:
+    """What these settings must not serve production with; empty when nothing. The one list
+    both start-up (which refuses to run in production) and `flask check-deploy` report."""
+    problems = []
+    key_problem = secret_key_problem(str(settings.get("SECRET_KEY") or ""))
+    if key_problem:
+        problems.append(ProductionProblem("secret key", key_problem, NEW_KEY_ADVICE))
+    return problems
+
+
 def check_config(settings: Mapping) -> None:
     """Refuse settings no deployment should start with."""
     if settings["ENV"] == "production":
-        key = settings.get("SECRET_KEY") or ""
-        if len(key) < MIN_SECRET_KEY_LENGTH:
+        problems = production_problems(settings)
+        if problems:
             raise ConfigError(
-                "SECRET_KEY must be set to at least 32 characters in production; make one with: "
-                "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+                f"refusing to start in production: {problems[0].message} {problems[0].fix}"
             )
         if not settings.get("SQLALCHEMY_DATABASE_URI"):
             raise ConfigError(

@@ -5,6 +5,7 @@ streamed without a round trip per row."""
 
 import os
 import random
+import secrets
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -78,7 +79,7 @@ def recreate_database(database_url: str) -> None:
 def migrate(database_url: str) -> None:
     """Build the schema the way a deployment does: `flask db upgrade`."""
     environ = dict(os.environ, DATABASE_URL=database_url, ENV="production")
-    environ.setdefault("SECRET_KEY", "x" * 48)
+    environ.setdefault("SECRET_KEY", secrets.token_urlsafe(48))
     command = [sys.executable, "-m", "flask", "--app", "httracker", "db", "upgrade"]
     subprocess.run(command, cwd=PROJECT, env=environ, check=True, capture_output=True)  # noqa: S603 - our own flask
 

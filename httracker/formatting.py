@@ -5,7 +5,7 @@ from datetime import date, datetime
 from flask import Flask
 from markupsafe import Markup
 
-from .habits.durations import format_hmm, format_minutes
+from .durations import format_hmm, format_minutes
 
 
 def readable_date(day: date | datetime | None) -> str:

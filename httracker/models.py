@@ -183,7 +183,7 @@ class HabitLog(db.Model):
         CheckConstraint("minutes BETWEEN 1 AND 1440", name="minutes"),
         Index(None, "user_id", "date"),
         Index(None, "habit_id", "date"),
-        # Covers the analytics aggregates (migration 0002): index-only scans in habit, day order.
+        # Covers the analytics aggregates (migration 0003): index-only scans in habit, day order.
         Index(None, "user_id", "habit_id", "date", "minutes"),
         MYSQL_TABLE,
     )

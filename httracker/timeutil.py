@@ -14,10 +14,6 @@ def timezone_names() -> tuple[str, ...]:
     return tuple(sorted(available_timezones()))
 
 
-def is_timezone(name: str) -> bool:
-    return name in set(timezone_names())
-
-
 def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)

@@ -5,8 +5,9 @@ import secrets
 import pytest
 from sqlalchemy.engine import make_url
 
+from config import secret_key_problem
 from httracker import create_app
-from httracker.deploycheck import run_checks, secret_key_problem
+from httracker.deploycheck import run_checks
 from httracker.extensions import db
 
 GOOD_KEY = secrets.token_urlsafe(48)
@@ -59,10 +60,19 @@ def test_a_correct_production_deployment_passes(app, make_app, database_url):
     "key",
     ["x" * 40, "abcabcabcabcabcabcabcabcabcabcabcabc", "please-change-this-secret-key-0123456789"],
 )
-def test_a_weak_key_fails_in_production(make_app, key):
-    result = check_deploy(make_app(SECRET_KEY=key))
+def test_a_weak_key_gets_the_same_answer_at_start_up_and_from_check_deploy(
+    make_app, database_url, key
+):
+    problem = secret_key_problem(key)
+    with pytest.raises(SystemExit) as refused:
+        create_app(
+            {"ENV": "production", "SECRET_KEY": key, "SQLALCHEMY_DATABASE_URI": database_url}
+        )
+    assert problem in str(refused.value.code)
+    # Only an app started outside production gets as far as running the checklist.
+    result = check_deploy(make_app(ENV="development", SECRET_KEY=key))
     assert result.exit_code == 1
-    assert "[FAIL] secret key" in result.output
+    assert f"[FAIL] secret key: {problem}" in result.output
     assert "fix: Set SECRET_KEY" in result.output
     assert result.output.splitlines()[-1].startswith("Error: ")
     assert "Traceback" not in result.output
@@ -78,7 +88,7 @@ def test_secret_key_rules(key, problem):
 
 
 def test_production_refuses_to_start_with_a_short_key(database_url):
-    with pytest.raises(SystemExit, match="SECRET_KEY must be set"):
+    with pytest.raises(SystemExit, match="SECRET_KEY has 5 characters"):
         create_app(
             {"ENV": "production", "SECRET_KEY": "short", "SQLALCHEMY_DATABASE_URI": database_url}
         )

@@ -1,6 +1,7 @@
 """Configuration from the environment, and refusing to run unsafely."""
 
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +15,8 @@ from httracker import create_app
 from .conftest import PASSWORD
 
 PROJECT = Path(__file__).resolve().parent.parent
-STRONG_KEY = "k" * 40
+STRONG_KEY = secrets.token_urlsafe(48)
+REFUSED_WITHOUT_KEY = "httracker: refusing to start in production: SECRET_KEY is not set."
 
 
 @pytest.mark.parametrize(
@@ -67,11 +69,21 @@ def test_development_key_is_generated_once_and_kept(tmp_path, monkeypatch):
     assert key_file.stat().st_mode & 0o077 == 0
 
 
-@pytest.mark.parametrize("key", [None, "", "too-short"])
-def test_production_refuses_to_start_without_a_strong_key(key):
+@pytest.mark.parametrize(
+    ("key", "problem"),
+    [
+        (None, "SECRET_KEY is not set."),
+        ("", "SECRET_KEY is not set."),
+        ("too-short", "SECRET_KEY has 9 characters; use at least 32."),
+        ("k" * 40, "SECRET_KEY repeats a few characters"),
+        ("please-change-this-secret-key-0123456789", "placeholder copied from an example"),
+    ],
+)
+def test_production_refuses_to_start_without_a_strong_key(key, problem):
     environ = {"ENV": "production"} if key is None else {"ENV": "production", "SECRET_KEY": key}
-    with pytest.raises(ConfigError, match="at least 32 characters"):
+    with pytest.raises(ConfigError, match="refusing to start in production") as refused:
         load_config(environ)
+    assert problem in str(refused.value)
 
 
 def test_production_refuses_to_start_without_a_database():
@@ -126,7 +138,7 @@ def test_create_app_exits_with_one_line_in_production_without_key(monkeypatch):
         create_app({"ENV": "production"})
     message = str(exit_info.value.code)
     assert "\n" not in message
-    assert message.startswith("httracker: SECRET_KEY must be set")
+    assert message.startswith(REFUSED_WITHOUT_KEY)
     assert "secrets.token_urlsafe" in message
 
 
@@ -147,7 +159,7 @@ def test_flask_command_refuses_to_start_in_production_without_key():
     )
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()
-    assert lines == [lines[-1]] and lines[0].startswith("httracker: SECRET_KEY must be set")
+    assert lines == [lines[-1]] and lines[0].startswith(REFUSED_WITHOUT_KEY)
 
 
 def test_gunicorn_refuses_to_start_in_production_without_key():
@@ -160,7 +172,7 @@ def test_gunicorn_refuses_to_start_in_production_without_key():
         timeout=60,
     )
     assert result.returncode != 0
-    assert result.stderr.strip().splitlines()[-1].startswith("httracker: SECRET_KEY must be set")
+    assert result.stderr.strip().splitlines()[-1].startswith(REFUSED_WITHOUT_KEY)
     assert "Traceback" not in result.stderr
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from httracker.habits.durations import DurationError, format_hmm, format_minutes, parse_minutes
+from httracker.durations import DurationError, format_hmm, format_minutes, parse_minutes
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,7 @@
 """Security headers on every response, error pages included; production transport settings."""
 
 import re
+import secrets
 from pathlib import Path
 
 import pytest
@@ -41,7 +42,7 @@ def production(database_url, app):
     production = create_app(
         {
             "ENV": "production",
-            "SECRET_KEY": "k" * 40,
+            "SECRET_KEY": secrets.token_urlsafe(48),
             "SQLALCHEMY_DATABASE_URI": database_url,
             "ARGON2_TIME_COST": 1,
             "ARGON2_MEMORY_COST": 8192,

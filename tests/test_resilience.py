@@ -13,7 +13,7 @@ from sqlalchemy.pool import NullPool
 from config import engine_options
 from httracker import create_app
 from httracker.extensions import db
-from httracker.habits.services import ValidationError, add_log, create_habit
+from httracker.habits.services import RuleBroken, add_log, create_habit
 from httracker.models import Habit, HabitLog, User, UserSession
 from httracker.timeutil import user_today
 
@@ -204,7 +204,7 @@ def test_the_day_limit_holds_under_concurrent_logs(race_app, make_user):
             add_log(user, habit, day, 100)
             db.session.commit()
             return "logged"
-        except ValidationError as error:
+        except RuleBroken as error:
             db.session.rollback()
             return error.field
 
@@ -227,7 +227,7 @@ def test_habit_names_stay_unique_under_concurrent_creates(race_app, make_user):
             create_habit(user, "Piano")
             db.session.commit()
             return "created"
-        except ValidationError as error:
+        except RuleBroken as error:
             db.session.rollback()
             return error.field
 

@@ -4,6 +4,7 @@ sessions, revocations, per-IP limits and account lockouts are shared between the
 import http.client
 import os
 import re
+import secrets
 import socket
 import subprocess
 import sys
@@ -141,7 +142,7 @@ def instances(database_url, app, tmp_path_factory):
     }
     environ.update(
         ENV="production",
-        SECRET_KEY="scale-out-test-" + "k" * 40,
+        SECRET_KEY=secrets.token_urlsafe(48),
         DATABASE_URL=database_url,
         RATELIMIT_STORAGE_URI=REDIS_URL,
         RATELIMIT_KEY_PREFIX=f"httracker-test-{uuid.uuid4().hex}",

@@ -3,12 +3,15 @@ and input no view should ever see."""
 
 import json
 import logging
+import secrets
 
 import pytest
 
 from config import deployment_warnings, load_config
 from httracker.audit import audit
 from httracker.auth.passwords import password_problem
+
+PRODUCTION_KEY = secrets.token_urlsafe(48)
 
 
 @pytest.mark.parametrize(
@@ -38,7 +41,7 @@ def test_very_long_passwords_are_checked_without_error():
 
 
 def test_memory_rate_limits_are_flagged_with_several_workers():
-    settings = load_config({"ENV": "production", "SECRET_KEY": "k" * 40, "ALLOW_SQLITE": "1"})
+    settings = load_config({"ENV": "production", "SECRET_KEY": PRODUCTION_KEY, "ALLOW_SQLITE": "1"})
     assert settings["RATELIMIT_STORAGE_URI"] == "memory://"
     assert deployment_warnings(settings, workers=1) == []
     (warning,) = deployment_warnings(settings, workers=2)
@@ -46,7 +49,7 @@ def test_memory_rate_limits_are_flagged_with_several_workers():
     shared = load_config(
         {
             "ENV": "production",
-            "SECRET_KEY": "k" * 40,
+            "SECRET_KEY": PRODUCTION_KEY,
             "ALLOW_SQLITE": "1",
             "RATELIMIT_STORAGE_URI": "redis://r:6379/0",
         }

@@ -4,11 +4,11 @@ import hashlib
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
-from httracker.auth.sessions import describe_agent, revoke_sessions
+from httracker.auth.sessions import describe_agent, load_session_user, revoke_sessions
 from httracker.extensions import db
-from httracker.models import User, UserSession, utcnow
+from httracker.models import Habit, User, UserSession, utcnow
 
 from .conftest import PASSWORD
 
@@ -209,6 +209,23 @@ def test_last_seen_is_touched_at_most_once_a_minute(app, client, user):
     age_sessions(app, minutes=2)
     aged = session_rows(app)[0].last_seen_at
     client.get("/dashboard")
+    assert session_rows(app)[0].last_seen_at > aged
+
+
+def test_the_last_seen_touch_commits_nothing_else(app, client, user):
+    """The touch has a transaction of its own: a change the request holds but has not committed
+    is neither saved with it nor lost by it."""
+    age_sessions(app, minutes=2)
+    aged = session_rows(app)[0].last_seen_at
+    token = cookie_token(app, client)
+    with app.test_request_context(), db.session.no_autoflush:
+        half_done = Habit(user_id=user.id, name="Half-done")  # someone's half-done work
+        db.session.add(half_done)
+        assert load_session_user(token).id == user.id
+        assert half_done in db.session.new
+        db.session.rollback()
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Habit)) == 0
     assert session_rows(app)[0].last_seen_at > aged
 
 

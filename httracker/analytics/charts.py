@@ -8,7 +8,7 @@ from datetime import date
 
 from markupsafe import Markup, escape
 
-from ..habits.durations import format_minutes
+from ..durations import format_minutes
 from ..timeutil import WEEKDAY_NUMBERS, week_start_of
 
 WIDTH, HEIGHT = 640, 220

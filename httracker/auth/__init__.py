@@ -1,5 +1,10 @@
 """Accounts: register, log in, log out."""
 
-from .views import bp
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+# The route module registers its views on `bp`, so it is imported once `bp` exists.
+from . import views  # noqa: E402, F401
 
 __all__ = ["bp"]

@@ -1,40 +1,14 @@
-"""Account forms."""
-
-import re
+"""Account forms: register and log in (the settings blueprint has the account-change forms)."""
 
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
-from ..extensions import db
-from ..models import User, fold
-from .passwords import password_problem
+from ..forms import strip, validate_username_format
+from .passwords import PASSWORD_LENGTH_RULE, PASSWORD_MAX, PASSWORD_MIN, password_problem
+from .services import EMAIL_TAKEN, email_taken, username_taken
 
-USERNAME_PATTERN = re.compile(r"[A-Za-z0-9_.\-]{3,32}")
-PASSWORD_MIN, PASSWORD_MAX = 10, 1024
-PASSWORD_LENGTH = Length(
-    min=PASSWORD_MIN, max=PASSWORD_MAX, message=f"Use {PASSWORD_MIN}–{PASSWORD_MAX} characters."
-)
-
-
-def strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-def validate_username_format(username: str) -> str | None:
-    """An error message for a malformed username, or None."""
-    if not USERNAME_PATTERN.fullmatch(username or ""):
-        return "Use 3–32 letters, digits, '_', '.' or '-'."
-    return None
-
-
-def username_taken(username: str) -> bool:
-    return db.session.scalar(select(User.id).where(User.username_key == fold(username))) is not None
-
-
-def email_taken(email: str) -> bool:
-    return db.session.scalar(select(User.id).where(User.email == email.lower())) is not None
+PASSWORD_LENGTH = Length(min=PASSWORD_MIN, max=PASSWORD_MAX, message=PASSWORD_LENGTH_RULE)
 
 
 class RegisterForm(FlaskForm):
@@ -64,7 +38,7 @@ class RegisterForm(FlaskForm):
 
     def validate_email(self, field):
         if email_taken(field.data):
-            raise ValidationError("An account with that email already exists.")
+            raise ValidationError(EMAIL_TAKEN)
 
 
 class LoginForm(FlaskForm):
@@ -73,63 +47,3 @@ class LoginForm(FlaskForm):
     )
     password = PasswordField("Password", validators=[DataRequired(), Length(max=PASSWORD_MAX)])
     remember = BooleanField("Keep me logged in")
-
-
-class EmptyForm(FlaskForm):
-    """A form with only its CSRF token, for POST buttons."""
-
-
-class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField(
-        "Current password", validators=[DataRequired(), Length(max=PASSWORD_MAX)]
-    )
-    new_password = PasswordField("New password", validators=[DataRequired(), PASSWORD_LENGTH])
-    confirm = PasswordField(
-        "Confirm new password",
-        validators=[DataRequired(), EqualTo("new_password", "The passwords do not match.")],
-    )
-
-    def __init__(self, user: User, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-
-    def validate_new_password(self, field):
-        problem = password_problem(field.data, [self.user.username, self.user.email])
-        if problem:
-            raise ValidationError(problem)
-
-
-class ChangeEmailForm(FlaskForm):
-    email = EmailField(
-        "New email",
-        filters=[strip],
-        validators=[DataRequired(), Length(max=254), Email("Enter a valid email address.")],
-    )
-    current_password = PasswordField(
-        "Current password",
-        validators=[DataRequired(), Length(max=PASSWORD_MAX)],
-        id="email-current_password",  # three forms share the settings page: ids stay unique
-    )
-
-    def validate_email(self, field):
-        if email_taken(field.data):
-            raise ValidationError("An account with that email already exists.")
-
-
-class DeleteAccountForm(FlaskForm):
-    current_password = PasswordField(
-        "Current password",
-        validators=[DataRequired(), Length(max=PASSWORD_MAX)],
-        id="delete-current_password",
-    )
-    confirm_username = StringField(
-        "Type your username to confirm", filters=[strip], validators=[DataRequired()]
-    )
-
-    def __init__(self, user: User, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-
-    def validate_confirm_username(self, field):
-        if field.data != self.user.username:
-            raise ValidationError("Type your username exactly as shown to confirm.")

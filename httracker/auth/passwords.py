@@ -7,6 +7,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from zxcvbn import zxcvbn
 
+PASSWORD_MIN, PASSWORD_MAX = 10, 1024
+PASSWORD_LENGTH_RULE = f"Use {PASSWORD_MIN}–{PASSWORD_MAX} characters."
 MIN_STRENGTH = 3  # zxcvbn's "safely unguessable": about 10^8 guesses or more
 # zxcvbn's run time grows fast with length; beyond this many characters a password that got
 # past the first part is long enough already.
@@ -62,3 +64,12 @@ def password_problem(password: str, user_inputs: list[str] | tuple = ()) -> str 
     advice = [feedback.get("warning") or "This password is easy to guess."]
     advice += feedback.get("suggestions") or []
     return " ".join(part.strip() for part in advice if part)
+
+
+def new_password_problem(password: str, user_inputs: list[str] | tuple = ()) -> str | None:
+    """Why a new password is refused (its length first, then how guessable it is), or None.
+
+    Every way of choosing a password (register form, settings form, CLI) asks this."""
+    if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
+        return PASSWORD_LENGTH_RULE
+    return password_problem(password, user_inputs)

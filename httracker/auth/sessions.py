@@ -48,18 +48,31 @@ def is_expired(row: UserSession, now: datetime) -> bool:
 
 
 def load_session_user(token: str) -> User | None:
-    """The user of a live session token, touching `last_seen_at` at most once a minute."""
+    """The user of a live session token, touching `last_seen_at` at most once a minute.
+
+    The session row is read and touched in a short transaction of its own, on its own
+    connection, before the request's session begins: the touch commits nothing the request has
+    started (its commit point stays one), and on SQLite, where a transaction holds the write
+    lock from its start, it never waits on the request's own transaction."""
     if not token or len(token) > 128:
         return None
-    row = db.session.scalar(select(UserSession).where(UserSession.token_hash == hash_token(token)))
     now = utcnow()
-    if row is None or is_expired(row, now):
-        return None
-    if now - row.last_seen_at >= TOUCH_INTERVAL:
-        db.session.execute(
-            update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now)
-        )
-        db.session.commit()
+    with db.engine.begin() as connection:
+        row = connection.execute(
+            select(
+                UserSession.id,
+                UserSession.user_id,
+                UserSession.remember,
+                UserSession.created_at,
+                UserSession.last_seen_at,
+            ).where(UserSession.token_hash == hash_token(token))
+        ).one_or_none()
+        if row is None or is_expired(row, now):
+            return None
+        if now - row.last_seen_at >= TOUCH_INTERVAL:
+            connection.execute(
+                update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now)
+            )
     user = db.session.get(User, row.user_id)
     if user is not None:
         user.session_token, user.session_id = token, row.id

@@ -1,28 +1,19 @@
 """Register, log in, log out."""
 
-from flask import (
-    Blueprint,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy.exc import IntegrityError
 
 from ..audit import audit
+from ..changes import commit, commit_change
 from ..extensions import db, limiter, login_manager
 from ..models import User, utcnow
 from ..security import safe_next
+from . import bp
 from .forms import LoginForm, RegisterForm
 from .lockout import clear_failures, locked_until, record_failure
-from .services import check_credentials, create_user
+from .services import check_credentials, open_account
 from .sessions import end_session, load_session_user, start_session
 
-bp = Blueprint("auth", __name__, url_prefix="/auth")
 LOGIN_FAILED = "Unknown username or email, or wrong password."
 
 
@@ -67,12 +58,18 @@ def unauthorized():
 
 
 def log_in(user: User, remember: bool) -> None:
-    """Start a fresh session for `user`: nothing from before the login is carried over."""
+    """Log `user` in through the device session the request has just committed: nothing from
+    the browser session before the login is carried over."""
     session.clear()
-    start_session(user, remember=remember)
-    db.session.commit()
     login_user(user, remember=remember)
     audit("login.success", user.id, remember=remember)
+
+
+def register_user(form: RegisterForm) -> User:
+    """The new account with its first device session (added and flushed)."""
+    user = open_account(form.username.data, form.email.data, form.password.data)
+    start_session(user, remember=False)
+    return user
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -82,15 +79,9 @@ def register():
         return redirect(url_for("habits.dashboard"))
     form = RegisterForm()
     if form.validate_on_submit():
-        try:
-            user = create_user(form.username.data, form.email.data, form.password.data)
-            db.session.commit()
-        except IntegrityError:
-            # Another request took the name between our check and the insert.
-            db.session.rollback()
-            form.username.errors.append("That username or email is taken.")
-        else:
-            audit("account.created", user.id)
+        # RuleBroken (shown on the form) when another request took the name after our check.
+        user = commit_change(lambda: register_user(form), form)
+        if user is not None:
             log_in(user, remember=False)
             flash(f"Welcome to HT-Tracker, {user.username}!", "success")
             return redirect(url_for("habits.dashboard"))
@@ -116,12 +107,14 @@ def login():
                 seconds = max(1, int((until - utcnow()).total_seconds()))
                 return page, 429, {"Retry-After": str(seconds)}
             clear_failures(user)
+            start_session(user, remember=form.remember.data)
+            commit()
             log_in(user, remember=form.remember.data)
             flash(f"Logged in as {user.username}.", "success")
             return redirect(safe_next(request.args.get("next"), url_for("habits.dashboard")))
         if user is not None:
             record_failure(user)
-            db.session.commit()
+            commit()
         else:
             audit("login.failure", None)
         form.password.errors.append(LOGIN_FAILED)
@@ -135,7 +128,7 @@ def logout():
     # (or of the remember-me cookie) is worthless from now on.
     if current_user.is_authenticated:
         end_session(current_user)
-        db.session.commit()
+        commit()
         audit("logout", current_user.id)
     # Clear first: logout_user then marks the remember cookie for deletion in the fresh session.
     session.clear()

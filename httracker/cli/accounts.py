@@ -6,19 +6,11 @@ import click
 from email_validator import EmailNotValidError, validate_email
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
-from ..auth.forms import (
-    PASSWORD_MAX,
-    PASSWORD_MIN,
-    email_taken,
-    username_taken,
-    validate_username_format,
-)
-from ..auth.passwords import hash_password, password_problem
-from ..auth.services import create_user
-from ..auth.sessions import revoke_sessions
+from ..auth import services
+from ..changes import RuleBroken, commit_change
 from ..extensions import db
+from ..forms import validate_username_format
 from ..models import Habit, HabitLog, User, fold
 
 
@@ -35,36 +27,26 @@ def find_user_or_fail(username: str) -> User:
     return user
 
 
-def check_password(password: str, hints: tuple[str, ...] = ()) -> str:
-    """The password if it meets the web form's rules, else a CLI error."""
-    if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
-        raise click.ClickException(
-            f"The password must have {PASSWORD_MIN}–{PASSWORD_MAX} characters."
-        )
-    problem = password_problem(password, hints)
-    if problem:
-        raise click.ClickException(problem)
-    return password
-
-
-def read_password(hints: tuple[str, ...] = ()) -> str:
+def read_password() -> str:
     """Prompt twice with hidden input; when input is piped, read the first line (and check a
     second one against it, if given)."""
     if stdin_is_interactive():
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-        return check_password(password, hints)
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
     lines = sys.stdin.read().splitlines()
     if not lines or not lines[0]:
         raise click.ClickException("No password given on standard input.")
     if len(lines) > 1 and lines[1] and lines[1] != lines[0]:
         raise click.ClickException("The passwords do not match.")
-    return check_password(lines[0], hints)
+    return lines[0]
 
 
-def sign_out_everywhere(user: User) -> None:
-    """End every login session of `user`, remembered devices included: no browser signed in
-    before the call stays signed in."""
-    revoke_sessions(user)
+def commit_or_fail(change):
+    """Run a service call and commit once, like a view; a broken rule is a one-line CLI error
+    with the message the web form shows."""
+    try:
+        return commit_change(change)
+    except RuleBroken as error:
+        raise click.ClickException(error.message) from None
 
 
 @click.group()
@@ -86,17 +68,13 @@ def create_command(username: str, email: str):
         email = validate_email(email.strip(), check_deliverability=False).normalized
     except EmailNotValidError as error:
         raise click.ClickException(f"Invalid email {email!r}: {error}") from None
-    if username_taken(username):
+    if services.username_taken(username):
         raise click.ClickException(f"The username {username!r} is taken.")
-    if email_taken(email):
+    if services.email_taken(email):
         raise click.ClickException(f"An account with the email {email!r} already exists.")
-    password = read_password((username, email))
-    try:
-        user = create_user(username, email, password)
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise click.ClickException("That username or email was taken just now.") from None
+    password = read_password()
+    # The same service as the register form: its password rules, its audit line.
+    user = commit_or_fail(lambda: services.open_account(username, email, password))
     click.echo(f"Created user {user.username} (id {user.id}).")
 
 
@@ -130,9 +108,9 @@ def list_command():
 def set_password_command(username: str):
     """Set a new password (asked twice, or piped) and sign the user out everywhere."""
     user = find_user_or_fail(username)
-    user.password_hash = hash_password(read_password((user.username, user.email)))
-    sign_out_everywhere(user)
-    db.session.commit()
+    password = read_password()
+    # The same service as the settings page: its rules, its audit line; every session ends.
+    commit_or_fail(lambda: services.change_password(user, password))
     click.echo(f"Password changed for {user.username}; signed out everywhere.")
 
 
@@ -149,6 +127,5 @@ def delete_command(username: str, yes: bool):
             abort=True,
         )
     name = user.username
-    db.session.delete(user)
-    db.session.commit()
+    commit_or_fail(lambda: services.delete_user(user))
     click.echo(f"Deleted user {name} and all their data.")

@@ -7,16 +7,16 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import delete, insert, select
 
-from ..auth.forms import email_taken, validate_username_format
-from ..auth.passwords import hash_password
-from ..auth.services import create_user
+from ..auth.services import create_user, email_taken, set_password
+from ..changes import commit_change
 from ..demo import DEMO_HABITS, demo_log_rows, demo_logs
 from ..extensions import db
+from ..forms import validate_username_format
 from ..habits.services import create_habit
 from ..models import Habit, HabitLog, User, fold
 from ..portability import FORMATS, ImportRejected, export_data, format_of, import_file
 from ..timeutil import user_today
-from .accounts import find_user_or_fail, sign_out_everywhere
+from .accounts import commit_or_fail, find_user_or_fail
 
 FORMAT_OPTION = click.Choice(FORMATS, case_sensitive=False)
 
@@ -40,8 +40,8 @@ def refresh_demo_account(username: str, password: str, days: int, seed: int) -> 
         )
     else:
         db.session.execute(delete(Habit).where(Habit.user_id == user.id))
-        user.password_hash = hash_password(password)
-        sign_out_everywhere(user)
+        # The operator chose this password for a demo, so no strength rules; every session ends.
+        set_password(user, password)
     habit_ids = []
     for spec in DEMO_HABITS:
         habit = create_habit(
@@ -69,8 +69,7 @@ def demo_command(username: str, days: int, seed: int, password: str | None):
     if problem:
         raise click.ClickException(f"Invalid username {username!r}: {problem}")
     password = password or secrets.token_urlsafe(12)
-    user, count = refresh_demo_account(username, password, days, seed)
-    db.session.commit()
+    user, count = commit_or_fail(lambda: refresh_demo_account(username, password, days, seed))
     click.echo(f"Demo account ready: {len(DEMO_HABITS)} habits, {count} logs over {days} days.")
     click.echo(f"Login:    {user.username}")
     click.echo(f"Password: {password}")
@@ -111,11 +110,11 @@ def import_command(username: str, file: Path, fmt: str | None):
     user = find_user_or_fail(username)
     data = file.read_bytes()
     try:
-        result = import_file(user, data, (fmt or format_of(file.name, data)).lower())
+        result = commit_change(
+            lambda: import_file(user, data, (fmt or format_of(file.name, data)).lower())
+        )
     except ImportRejected as rejected:
-        db.session.rollback()
         for error in rejected.errors:
             click.echo(error, err=True)
         raise click.ClickException(f"{file.name} was rejected; nothing was imported.") from None
-    db.session.commit()
     click.echo(result.summary())

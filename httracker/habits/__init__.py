@@ -1,6 +1,10 @@
 """The daily loop: habits, time logs and the dashboard."""
 
-from . import logs  # noqa: F401  (registers the log routes on bp)
-from .views import bp
+from flask import Blueprint
+
+bp = Blueprint("habits", __name__)
+
+# The route modules register their views on `bp`, so they are imported once it exists.
+from . import logs, views  # noqa: E402, F401
 
 __all__ = ["bp"]

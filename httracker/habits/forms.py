@@ -5,16 +5,13 @@ from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from ..durations import ACCEPTED_FORMS, DurationError, format_minutes, parse_minutes
+from ..forms import strip
 from ..models import CATEGORY_MAX, NAME_MAX, NOTE_MAX, TARGET_PERIODS
 from ..security import MAX_ID
-from .durations import ACCEPTED_FORMS, DurationError, format_minutes, parse_minutes
 
 DURATION_HELP = f"Minutes, or hours and minutes: {ACCEPTED_FORMS}."
 PERIOD_LABELS = {"day": "per day", "week": "per week"}
-
-
-def strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class DurationField(StringField):

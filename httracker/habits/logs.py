@@ -1,18 +1,18 @@
 """Time log pages: the filtered list, and creating, editing and deleting logs."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
-from ..auth.forms import EmptyForm
+from ..changes import commit_change
+from ..durations import format_minutes
 from ..extensions import db
 from ..models import HabitLog
 from ..security import MAX_ID, safe_next
 from ..timeutil import user_today
-from . import queries, services
-from .durations import format_minutes
+from . import bp, queries, services
 from .forms import DURATION_HELP, LogFilterForm, LogForm
-from .views import bp, commit_change, redirect_next
+from .views import redirect_next
 
 PER_PAGE = 50
 FILTER_KEYS = ("habit_id", "category", "start", "end")
@@ -75,10 +75,10 @@ def new_log():
     if form.validate_on_submit():
         habit = queries.get_habit_or_404(current_user, form.habit_id.data, active_only=True)
         log = commit_change(
-            form,
             lambda: services.add_log(
                 current_user, habit, form.date.data, form.minutes.data, form.note.data
             ),
+            form,
         )
         if log is not None:
             flash(
@@ -107,10 +107,10 @@ def edit_log(log_id: int):
             current_user, form.habit_id.data, active_only=form.habit_id.data != log.habit_id
         )
         saved = commit_change(
-            form,
             lambda: services.update_log(
                 current_user, log, habit, form.date.data, form.minutes.data, form.note.data
             ),
+            form,
         )
         if saved is not None:
             flash(
@@ -131,10 +131,7 @@ def delete_log(log_id: int):
     if request.method == "GET":
         back = safe_next(request.args.get("next"), url_for("habits.list_logs"))
         return render_template("habits/log_delete.html", log=log, habit=habit, back=back)
-    if not EmptyForm().validate_on_submit():
-        return redirect(url_for("habits.edit_log", log_id=log.id))
     summary = f"{format_minutes(log.minutes)} of {habit.name} on {log.date.isoformat()}"
-    services.delete_log(log)
-    db.session.commit()
+    commit_change(lambda: services.delete_log(log))
     flash(f"Deleted the log of {summary}.", "success")
     return redirect_next(url_for("habits.list_logs"))

@@ -7,6 +7,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from ..changes import RuleBroken
+from ..durations import format_minutes
 from ..extensions import db
 from ..models import (
     CATEGORY_MAX,
@@ -21,19 +23,9 @@ from ..models import (
     fold,
 )
 from ..timeutil import EARLIEST_DATE, user_today
-from .durations import format_minutes
 from .queries import day_total
 
 PERIOD_ADJECTIVES = {"day": "daily", "week": "weekly"}
-
-
-class ValidationError(ValueError):
-    """A change that breaks a rule; `field` names the form field the message belongs to."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 def lock_user(user: User) -> None:
@@ -51,18 +43,18 @@ def check_habit_fields(
     target_period: str,
     habit: Habit | None = None,
 ) -> None:
-    """Raise ValidationError for the first habit field that breaks a rule."""
+    """Raise RuleBroken for the first habit field that breaks a rule."""
     if not 1 <= len(name) <= NAME_MAX:
-        raise ValidationError("name", f"Use 1–{NAME_MAX} characters.")
+        raise RuleBroken("name", f"Use 1–{NAME_MAX} characters.")
     if len(category) > CATEGORY_MAX:
-        raise ValidationError("category", f"Use at most {CATEGORY_MAX} characters.")
+        raise RuleBroken("category", f"Use at most {CATEGORY_MAX} characters.")
     if target_period not in TARGET_PERIODS:
         choices = " or ".join(f"'{period}'" for period in TARGET_PERIODS)
-        raise ValidationError("target_period", f"Choose {choices}.")
+        raise RuleBroken("target_period", f"Choose {choices}.")
     if target_minutes is not None:
         limit = MAX_TARGET_MINUTES[target_period]
         if not 1 <= target_minutes <= limit:
-            raise ValidationError(
+            raise RuleBroken(
                 "target_minutes",
                 f"A {PERIOD_ADJECTIVES[target_period]} target is 1 minute to "
                 f"{format_minutes(limit)}.",
@@ -71,7 +63,7 @@ def check_habit_fields(
     if habit is not None and habit.id is not None:
         query = query.where(Habit.id != habit.id)
     if db.session.scalar(query) is not None:
-        raise ValidationError("name", "You already have a habit with that name.")
+        raise RuleBroken("name", "You already have a habit with that name.")
 
 
 def create_habit(
@@ -121,24 +113,24 @@ def _flush_unique_name() -> None:
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError:
-        raise ValidationError("name", "You already have a habit with that name.") from None
+        raise RuleBroken("name", "You already have a habit with that name.") from None
 
 
 def check_log_fields(
     user: User, day: date, minutes: int, note: str | None, *, except_log_id: int | None = None
 ) -> None:
-    """Raise ValidationError for the first log field that breaks a rule, the day limit last."""
+    """Raise RuleBroken for the first log field that breaks a rule, the day limit last."""
     if not 1 <= minutes <= MAX_DAY_MINUTES:
-        raise ValidationError("minutes", "Log between 1 minute and 24h.")
+        raise RuleBroken("minutes", "Log between 1 minute and 24h.")
     if day < EARLIEST_DATE:
-        raise ValidationError("date", "Dates start on 2000-01-01.")
+        raise RuleBroken("date", "Dates start on 2000-01-01.")
     if day > user_today(user):
-        raise ValidationError("date", "That day is in the future in your time zone.")
+        raise RuleBroken("date", "That day is in the future in your time zone.")
     if note is not None and len(note) > NOTE_MAX:
-        raise ValidationError("note", f"Use at most {NOTE_MAX} characters.")
+        raise RuleBroken("note", f"Use at most {NOTE_MAX} characters.")
     left = MAX_DAY_MINUTES - day_total(user, day, except_log_id=except_log_id)
     if minutes > left:
-        raise ValidationError(
+        raise RuleBroken(
             "minutes",
             f"A day has 24h: {format_minutes(max(left, 0))} left to log on {day.isoformat()}.",
         )

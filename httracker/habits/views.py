@@ -1,37 +1,23 @@
 """Dashboard and habit pages."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..analytics import report
 from ..analytics.panels import dashboard_panel, habit_panel
-from ..auth.forms import EmptyForm
+from ..changes import commit_change
+from ..durations import format_minutes
 from ..extensions import db
+from ..forms import EmptyForm
 from ..security import safe_next
 from ..timeutil import user_today, week_start_of
-from . import queries, services
-from .durations import format_minutes
+from . import bp, queries, services
 from .forms import DURATION_HELP, HabitForm, QuickLogForm
-
-bp = Blueprint("habits", __name__)
 
 
 def redirect_next(default: str):
     """Redirect to a safe `next` from the form or query string, else to `default`."""
     return redirect(safe_next(request.form.get("next") or request.args.get("next"), default))
-
-
-def commit_change(form, change):
-    """Run a service call and commit once; when it breaks a rule, roll back, show the message
-    on the form field it names and return None."""
-    try:
-        result = change()
-    except services.ValidationError as error:
-        db.session.rollback()
-        form[error.field].errors.append(error.message)
-        return None
-    db.session.commit()
-    return result
 
 
 def habit_fields(form) -> tuple:
@@ -84,7 +70,8 @@ def quick_log(habit_id: int):
     today = report.today_for(current_user)
     form = QuickLogForm()
     if form.validate_on_submit() and commit_change(
-        form, lambda: services.add_log(current_user, habit, today, form.minutes.data)
+        lambda: services.add_log(current_user, habit, today, form.minutes.data),
+        form,
     ):
         flash(f"Logged {format_minutes(form.minutes.data)} of {habit.name} today.", "success")
         return redirect_next(url_for("habits.dashboard"))
@@ -125,7 +112,7 @@ def new_habit():
     form = HabitForm()
     if form.validate_on_submit():
         habit = commit_change(
-            form, lambda: services.create_habit(current_user, *habit_fields(form))
+            lambda: services.create_habit(current_user, *habit_fields(form)), form
         )
         if habit is not None:
             flash(f"Created habit {habit.name}.", "success")
@@ -153,7 +140,7 @@ def edit(habit_id: int):
     habit = queries.get_habit_or_404(current_user, habit_id)
     form = HabitForm(obj=habit)
     if form.validate_on_submit() and commit_change(
-        form, lambda: services.update_habit(current_user, habit, *habit_fields(form))
+        lambda: services.update_habit(current_user, habit, *habit_fields(form)), form
     ):
         flash(f"Saved habit {habit.name}.", "success")
         return redirect_next(url_for("habits.detail", habit_id=habit.id))
@@ -163,10 +150,7 @@ def edit(habit_id: int):
 def set_archived(habit_id: int, archived: bool):
     """Archive or restore a habit, keeping its logs."""
     habit = queries.get_habit_or_404(current_user, habit_id)
-    if not EmptyForm().validate_on_submit():
-        return redirect(url_for("habits.detail", habit_id=habit.id))
-    services.set_archived(habit, archived)
-    db.session.commit()
+    commit_change(lambda: services.set_archived(habit, archived))
     verb = "Archived" if archived else "Restored"
     flash(f"{verb} habit {habit.name}.", "success")
     return redirect_next(url_for("habits.list_habits"))
@@ -191,12 +175,10 @@ def unarchive(habit_id: int):
 def delete(habit_id: int):
     """Confirm (GET) and delete (POST) a habit with all its logs."""
     habit = queries.get_habit_or_404(current_user, habit_id)
-    form = EmptyForm()
-    if form.validate_on_submit():
+    if request.method == "POST":
         name = habit.name
-        services.delete_habit(habit)
-        db.session.commit()
+        commit_change(lambda: services.delete_habit(habit))
         flash(f"Deleted habit {name} and its logs.", "success")
         return redirect_next(url_for("habits.list_habits"))
     count = queries.log_count(current_user, habit)
-    return render_template("habits/delete.html", habit=habit, form=form, log_count=count)
+    return render_template("habits/delete.html", habit=habit, form=EmptyForm(), log_count=count)

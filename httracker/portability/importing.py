@@ -4,9 +4,9 @@ from collections import Counter
 
 from sqlalchemy import func, insert, select
 
+from ..durations import format_minutes
 from ..extensions import db
-from ..habits.durations import format_minutes
-from ..habits.services import ValidationError, check_habit_fields, create_habit, lock_user
+from ..habits.services import RuleBroken, check_habit_fields, create_habit, lock_user
 from ..models import MAX_DAY_MINUTES, Habit, HabitLog, User, fold
 from ..timeutil import user_today
 from .parsing import parse
@@ -34,7 +34,7 @@ def import_data(user: User, parsed: ImportData) -> ImportResult:
             check_habit_fields(
                 user, record.name, record.category, record.target_minutes, record.target_period
             )
-        except ValidationError as error:
+        except RuleBroken as error:
             errors.append(f"{record.where}: {error.field}: {error.message}")
     new_logs = _new_logs(user, parsed.logs, errors)
     if errors:

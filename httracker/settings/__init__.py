@@ -1,6 +1,10 @@
 """The account's settings: one blueprint, a module per section."""
 
-from . import account, data, preferences, sessions  # noqa: F401 - each registers its routes on bp
-from .views import bp
+from flask import Blueprint
+
+bp = Blueprint("settings", __name__, url_prefix="/settings")
+
+# Each section's module registers its views on `bp`, so they are imported once it exists.
+from . import account, data, preferences, sessions, views  # noqa: E402, F401
 
 __all__ = ["bp"]

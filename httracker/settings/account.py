@@ -2,18 +2,11 @@
 
 from flask import flash, redirect, render_template, session, url_for
 from flask_login import current_user, logout_user
-from sqlalchemy.exc import IntegrityError
 
-from ..audit import audit
-from ..auth.forms import ChangeEmailForm, ChangePasswordForm, DeleteAccountForm
-from ..auth.lockout import locked_until, record_failure
-from ..auth.services import check_password, set_password
-from ..auth.sessions import revoke_sessions
-from ..extensions import db
-from .views import bp
-
-REAUTH_FAILED = "That is not your current password."
-EMAIL_TAKEN = "An account with that email already exists."
+from ..auth import services
+from ..changes import commit, commit_change
+from . import bp
+from .forms import ChangeEmailForm, ChangePasswordForm, DeleteAccountForm
 
 
 @bp.context_processor
@@ -31,33 +24,30 @@ def invalid(**forms):
     return render_template("settings/index.html", **forms), 400
 
 
-def password_confirmed(form) -> bool:
-    """Check the re-entered password. A wrong one counts towards the account lockout like a
-    failed login, so a stolen session cannot be used to guess the password."""
-    until = locked_until(current_user)
-    if until is not None:
-        form.current_password.errors.append(
-            f"Too many wrong passwords; try again after {until:%H:%M} UTC."
-        )
-        return False
-    if check_password(current_user, form.current_password.data):
+def reauthenticate(form) -> bool:
+    """Check the form's re-entered password. A wrong one is shown on the form and committed as
+    a failed attempt (the request's one commit), which counts towards the account lockout."""
+    problem = services.confirm_password(current_user, form.current_password.data)
+    if problem is None:
         return True
-    form.current_password.errors.append(REAUTH_FAILED)
-    audit("reauth.failure", current_user.id)
-    record_failure(current_user)
-    db.session.commit()
+    form.current_password.errors.append(problem)
+    commit()
     return False
 
 
 @bp.route("/password", methods=["POST"])
 def change_password():
     form = ChangePasswordForm(current_user)
-    if not (form.validate_on_submit() and password_confirmed(form)):
+    if not (form.validate_on_submit() and reauthenticate(form)):
         return invalid(password_form=form)
-    set_password(current_user, form.new_password.data)
-    ended = revoke_sessions(current_user, except_session=current_user.session_id)
-    db.session.commit()
-    audit("password.changed", current_user.id, sessions_ended=ended)
+    ended = commit_change(
+        lambda: services.change_password(
+            current_user, form.new_password.data, keep_session=current_user.session_id
+        ),
+        form,
+    )
+    if ended is None:
+        return invalid(password_form=form)
     flash("Your password has been changed; every other device has been logged out.", "success")
     return redirect(url_for("settings.index"))
 
@@ -65,17 +55,10 @@ def change_password():
 @bp.route("/email", methods=["POST"])
 def change_email():
     form = ChangeEmailForm()
-    if not (form.validate_on_submit() and password_confirmed(form)):
+    if not (form.validate_on_submit() and reauthenticate(form)):
         return invalid(email_form=form)
-    current_user.email = form.email.data.lower()
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # Another account took the address between the form's check and our update.
-        db.session.rollback()
-        form.email.errors.append(EMAIL_TAKEN)
+    if commit_change(lambda: services.change_email(current_user, form.email.data), form) is None:
         return invalid(email_form=form)
-    audit("email.changed", current_user.id)
     flash("Your email address has been changed.", "success")
     return redirect(url_for("settings.index"))
 
@@ -83,13 +66,10 @@ def change_email():
 @bp.route("/delete", methods=["POST"])
 def delete_account():
     form = DeleteAccountForm(current_user)
-    if not (form.validate_on_submit() and password_confirmed(form)):
+    if not (form.validate_on_submit() and reauthenticate(form)):
         return invalid(delete_form=form)
-    user_id = current_user.id
     # One transaction: the database cascades to habits, logs, sessions and login failures.
-    db.session.delete(current_user._get_current_object())
-    db.session.commit()
-    audit("account.deleted", user_id)
+    commit_change(lambda: services.delete_user(current_user._get_current_object()))
     session.clear()
     logout_user()
     flash("Your account and all its data have been deleted.", "info")

@@ -4,24 +4,19 @@ from datetime import UTC, datetime
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from ..changes import commit_change
 from ..errors import render_error
-from ..extensions import db
 from ..portability import MAX_IMPORT_BYTES, ImportRejected, export_data, format_of, import_file
-from .views import bp
+from . import bp
+from .forms import ImportForm
 
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8"}
 TOO_LARGE = (
     f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB; "
     "split it and import the parts."
 )
-
-
-class ImportForm(FlaskForm):
-    file = FileField("CSV or JSON file", validators=[FileRequired("Choose a file to import.")])
 
 
 def download(fmt: str) -> Response:
@@ -63,13 +58,13 @@ def import_data():
     if len(data) > MAX_IMPORT_BYTES:
         return rejected([TOO_LARGE], 413)
     try:
-        result = import_file(current_user, data, format_of(upload.filename, data))
+        result = commit_change(
+            lambda: import_file(current_user, data, format_of(upload.filename, data))
+        )
     except ImportRejected as error:
-        db.session.rollback()
         return rejected(
             [f"{upload.filename or 'The file'} was not imported; nothing changed.", *error.errors]
         )
-    db.session.commit()
     flash(result.summary(), "success")
     return redirect(url_for("settings.index"))
 

@@ -2,30 +2,11 @@
 
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import SelectField
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired
 
-from ..extensions import db
-from ..models import WEEK_STARTS
-from ..timeutil import timezone_names
-from .views import bp
-
-
-class PreferencesForm(FlaskForm):
-    timezone = SelectField("Time zone", validators=[InputRequired()])
-    week_start = SelectField(
-        "Weeks start on",
-        choices=[SelectChoice(day, day.capitalize()) for day in WEEK_STARTS],
-        validators=[InputRequired()],
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.timezone.choices = [
-            SelectChoice(name, name.replace("_", " ")) for name in timezone_names()
-        ]
+from ..auth.services import set_preferences
+from ..changes import commit_change
+from . import bp
+from .forms import PreferencesForm
 
 
 @bp.route("/preferences", methods=["GET", "POST"])
@@ -33,9 +14,9 @@ def preferences():
     """Choose the time zone and the first day of the week."""
     form = PreferencesForm(obj=current_user)
     if form.validate_on_submit():
-        current_user.timezone = form.timezone.data
-        current_user.week_start = form.week_start.data
-        db.session.commit()
+        commit_change(
+            lambda: set_preferences(current_user, form.timezone.data, form.week_start.data)
+        )
         flash(
             f"Saved preferences: time zone {current_user.timezone}, "
             f"weeks start on {current_user.week_start.capitalize()}.",

@@ -3,10 +3,10 @@
 from flask import abort, flash, redirect, render_template, session, url_for
 from flask_login import current_user, logout_user
 
-from ..auth.forms import EmptyForm
 from ..auth.sessions import active_sessions, describe_agent, revoke_session, revoke_sessions
-from ..extensions import db
-from .views import bp
+from ..changes import commit_change
+from ..forms import EmptyForm
+from . import bp
 
 
 @bp.route("/sessions")
@@ -23,12 +23,8 @@ def sessions():
 
 @bp.route("/sessions/<int:session_id>/revoke", methods=["POST"])
 def revoke(session_id: int):
-    form = EmptyForm()
-    if not form.validate_on_submit():
-        abort(400)
-    if not revoke_session(current_user, session_id):
+    if not commit_change(lambda: revoke_session(current_user, session_id)):
         abort(404)  # someone else's session looks exactly like a missing one
-    db.session.commit()
     if session_id == current_user.session_id:
         session.clear()
         logout_user()
@@ -40,10 +36,8 @@ def revoke(session_id: int):
 
 @bp.route("/sessions/revoke-others", methods=["POST"])
 def revoke_others():
-    form = EmptyForm()
-    if not form.validate_on_submit():
-        abort(400)
-    ended = revoke_sessions(current_user, except_session=current_user.session_id)
-    db.session.commit()
+    ended = commit_change(
+        lambda: revoke_sessions(current_user, except_session=current_user.session_id)
+    )
     flash(f"Logged out {ended} other device{'s' if ended != 1 else ''}.", "success")
     return redirect(url_for("settings.sessions"))

@@ -1,9 +1,9 @@
-"""Account settings pages."""
+"""The settings page itself, and the login every settings page needs."""
 
-from flask import Blueprint, render_template
+from flask import render_template
 from flask_login import login_required
 
-bp = Blueprint("settings", __name__, url_prefix="/settings")
+from . import bp
 
 
 @bp.before_request

@@ -6,7 +6,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -58,18 +57,26 @@ def migrate(env: dict) -> None:
     flask_command(env, "db", "upgrade")
 
 
+STARTUP_SECONDS = 60
+# A worker's first request imports and connects; on a busy machine that takes seconds.
+FIRST_REQUEST_SECONDS = 15
+
+
 def wait_until_up(base_url: str, process: subprocess.Popen, log_path: Path) -> None:
-    """Poll /healthz for up to 30 s; fail with the server log if it never answers."""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            break
+    """Poll /healthz until the deadline; fail with the server log if it never answers.
+
+    Any OSError (refused, reset, timed out; URLError is one too) means "not yet": retry."""
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline and process.poll() is None:
+        timeout = max(0.5, min(FIRST_REQUEST_SECONDS, deadline - time.monotonic()))
         try:
-            with urllib.request.urlopen(f"{base_url}/healthz", timeout=2) as response:  # noqa: S310
+            url = f"{base_url}/healthz"
+            with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310
                 if response.status == 200:
                     return
-        except (urllib.error.URLError, ConnectionError):
-            time.sleep(0.2)
+        except OSError:
+            pass
+        time.sleep(0.2)
     raise RuntimeError(f"gunicorn did not come up:\n{log_path.read_text()}")
 
 
