@@ -1,5 +1,10 @@
 """Where the time goes: totals, trends, streaks and charts."""
 
-from .views import bp
+from flask import Blueprint
+
+bp = Blueprint("analytics", __name__, url_prefix="/analytics")
+
+# The route module registers its views on `bp`, so it is imported once `bp` exists.
+from . import views  # noqa: E402, F401
 
 __all__ = ["bp"]

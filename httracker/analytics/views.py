@@ -1,15 +1,13 @@
 """Analytics pages: /analytics/ for people, /analytics/data.json for scripts."""
 
-from flask import Blueprint, abort, jsonify, render_template, request
+from flask import abort, jsonify, render_template, request
 from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..habits.queries import habits_of
-from . import panels, report
+from . import bp, panels, report
 from .params import PRESETS, RANGE_CHOICES, Params, RangeError, parse
 from .results import Overview
-
-bp = Blueprint("analytics", __name__, url_prefix="/analytics")
 
 
 @bp.before_request
