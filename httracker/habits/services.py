@@ -31,19 +31,20 @@ def lock_user(user: User) -> None:
     db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
 
 
-def check_habit_fields(
-    user: User,
-    name: str,
-    category: str,
-    target_minutes: int | None,
-    target_period: str,
-    habit: Habit | None = None,
-) -> None:
-    """Raise ValidationError for the first habit field that breaks a rule."""
+def check_name(name: str) -> None:
+    """Raise ValidationError unless the (stripped) habit name has an allowed length."""
     if not 1 <= len(name) <= NAME_MAX:
         raise ValidationError("name", f"Use 1–{NAME_MAX} characters.")
+
+
+def check_category(category: str) -> None:
+    """Raise ValidationError when the (stripped) category is too long."""
     if len(category) > CATEGORY_MAX:
         raise ValidationError("category", f"Use at most {CATEGORY_MAX} characters.")
+
+
+def check_target(target_minutes: int | None, target_period: str) -> None:
+    """Raise ValidationError for an unknown period or a target the period cannot hold."""
     if target_period not in ("day", "week"):
         raise ValidationError("target_period", "Choose 'day' or 'week'.")
     if target_minutes is not None:
@@ -54,6 +55,28 @@ def check_habit_fields(
                 f"A {PERIOD_ADJECTIVES[target_period]} target is 1 minute to "
                 f"{format_minutes(limit)}.",
             )
+
+
+def check_habit_rules(
+    name: str, category: str, target_minutes: int | None, target_period: str
+) -> None:
+    """Raise ValidationError for the first habit field that breaks a rule of its own."""
+    check_name(name)
+    check_category(category)
+    check_target(target_minutes, target_period)
+
+
+def check_habit_fields(
+    user: User,
+    name: str,
+    category: str,
+    target_minutes: int | None,
+    target_period: str,
+    habit: Habit | None = None,
+) -> None:
+    """Raise ValidationError for the first habit field that breaks a rule, the name's
+    uniqueness among the user's habits last."""
+    check_habit_rules(name, category, target_minutes, target_period)
     query = select(Habit.id).where(Habit.user_id == user.id, Habit.name_key == fold(name))
     if habit is not None and habit.id is not None:
         query = query.where(Habit.id != habit.id)
@@ -111,24 +134,49 @@ def _flush_unique_name() -> None:
         raise ValidationError("name", "You already have a habit with that name.") from None
 
 
-def check_log_fields(
-    user: User, day: date, minutes: int, note: str | None, *, except_log_id: int | None = None
-) -> None:
-    """Raise ValidationError for the first log field that breaks a rule, the day limit last."""
+def check_minutes(minutes: int) -> None:
+    """Raise ValidationError unless one log's minutes fit in a day."""
     if not 1 <= minutes <= MAX_DAY_MINUTES:
         raise ValidationError("minutes", "Log between 1 minute and 24h.")
+
+
+def check_log_date(day: date, today: date) -> None:
+    """Raise ValidationError for a day before the earliest date or after the user's today."""
     if day < EARLIEST_DATE:
-        raise ValidationError("date", "Dates start on 2000-01-01.")
-    if day > user_today(user):
+        raise ValidationError("date", f"Dates start on {EARLIEST_DATE.isoformat()}.")
+    if day > today:
         raise ValidationError("date", "That day is in the future in your time zone.")
+
+
+def check_note(note: str | None) -> None:
+    """Raise ValidationError when the (stripped) note is too long."""
     if note is not None and len(note) > NOTE_MAX:
         raise ValidationError("note", f"Use at most {NOTE_MAX} characters.")
-    left = MAX_DAY_MINUTES - day_total(user, day, except_log_id=except_log_id)
+
+
+def check_log_rules(day: date, minutes: int, note: str | None, today: date) -> None:
+    """Raise ValidationError for the first log field that breaks a rule of its own."""
+    check_minutes(minutes)
+    check_log_date(day, today)
+    check_note(note)
+
+
+def check_day_total(day: date, logged: int, minutes: int) -> None:
+    """Raise ValidationError when `minutes` more on a day that has `logged` exceed 24h."""
+    left = MAX_DAY_MINUTES - logged
     if minutes > left:
         raise ValidationError(
             "minutes",
             f"A day has 24h: {format_minutes(max(left, 0))} left to log on {day.isoformat()}.",
         )
+
+
+def check_log_fields(
+    user: User, day: date, minutes: int, note: str | None, *, except_log_id: int | None = None
+) -> None:
+    """Raise ValidationError for the first log field that breaks a rule, the day limit last."""
+    check_log_rules(day, minutes, note, user_today(user))
+    check_day_total(day, day_total(user, day, except_log_id=except_log_id), minutes)
 
 
 def add_log(user: User, habit: Habit, day: date, minutes: int, note: str | None = None) -> HabitLog:
