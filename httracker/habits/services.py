@@ -92,6 +92,9 @@ def create_habit(
     target_period: str = "day",
 ) -> Habit:
     """Add a habit for the user; its name is unique per user in any letter case."""
+    # Before the insert: its foreign-key check would otherwise wait for a running import's
+    # lock while holding the new name, which that import may be about to insert (a deadlock).
+    lock_user(user)
     name, category = name.strip(), category.strip()
     check_habit_fields(user, name, category, target_minutes, target_period)
     habit = Habit(

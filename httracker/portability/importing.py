@@ -5,6 +5,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..habits.services import (
@@ -19,6 +20,11 @@ from ..models import Habit, HabitLog, User, fold
 from ..timeutil import user_today
 from .parsing import parse
 from .records import HabitRecord, ImportData, ImportRejected, ImportResult, LogRecord
+
+CHANGED_MEANWHILE = (
+    "A habit in this file was renamed or deleted while the file was being imported; "
+    "import the file again."
+)
 
 
 @dataclass(frozen=True)
@@ -66,12 +72,18 @@ def check_import(user: User, parsed: ImportData) -> ImportPlan:
 
 
 def write_import(user: User, parsed: ImportData, plan: ImportPlan) -> ImportResult:
-    """Add a checked file's new habits and logs."""
+    """Add a checked file's new habits and logs. A habit named, renamed or deleted since the
+    check (another tab, the CLI) rejects the file like any broken rule."""
     habit_ids = dict(plan.habit_ids)
     for record in plan.new_habits:
-        habit = create_habit(
-            user, record.name, record.category, record.target_minutes, record.target_period
-        )
+        try:
+            habit = create_habit(
+                user, record.name, record.category, record.target_minutes, record.target_period
+            )
+        except ValidationError as error:
+            # The rules held a moment ago, so only the name's uniqueness can fail here.
+            meanwhile = "It was created while this file was being imported; import it again."
+            raise ImportRejected([f"{parsed.problem(record.where, error)} {meanwhile}"]) from None
         habit.archived = record.archived
         habit_ids[fold(record.name)] = habit.id
     rows = [
@@ -85,8 +97,11 @@ def write_import(user: User, parsed: ImportData, plan: ImportPlan) -> ImportResu
         for log in plan.new_logs
     ]
     if rows:
-        # One executemany instead of an object per row: files may hold 100,000 logs.
-        db.session.execute(insert(HabitLog), rows)
+        try:
+            # One executemany instead of an object per row: files may hold 100,000 logs.
+            db.session.execute(insert(HabitLog), rows)
+        except IntegrityError:
+            raise ImportRejected([CHANGED_MEANWHILE]) from None
     return ImportResult(len(plan.new_habits), len(plan.new_logs), plan.skipped)
 
 
