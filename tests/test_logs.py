@@ -89,7 +89,7 @@ def test_log_flash_names_what_was_logged(client, habit_id):
         ({"date": "2025-02-30"}, "date", "Not a valid date value."),
         ({"date": "yesterday"}, "date", "Not a valid date value."),
         ({"date": ""}, "date", "This field is required"),
-        ({"note": "n" * 501}, "note", "Field cannot be longer than 500"),
+        ({"note": "n" * 501}, "note", "Use at most 500 characters."),
         ({"habit_id": "abc"}, "habit_id", "Choose one of your active habits."),
         ({"habit_id": "999999"}, "habit_id", "Choose one of your active habits."),
         ({"habit_id": ""}, "habit_id", "Choose one of your active habits."),

@@ -3,12 +3,14 @@
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
+from ..changes import RuleBroken
 from ..durations import ACCEPTED_FORMS, DurationError, format_minutes, parse_minutes
 from ..forms import strip
 from ..models import CATEGORY_MAX, NAME_MAX, NOTE_MAX, TARGET_PERIODS
 from ..security import MAX_ID
+from . import services
 
 DURATION_HELP = f"Minutes, or hours and minutes: {ACCEPTED_FORMS}."
 PERIOD_LABELS = {"day": "per day", "week": "per week"}
@@ -34,6 +36,21 @@ class DurationField(StringField):
         return format_minutes(self.data) if self.data else ""
 
 
+class RuleCheck:
+    """A validator that asks the habits' own rule, so a form says what every entry point says
+    (imports, the CLI); `flags` become HTML attributes such as maxlength."""
+
+    def __init__(self, check, **flags):
+        self.check = check
+        self.field_flags = flags
+
+    def __call__(self, form, field):
+        try:
+            self.check(field.data)
+        except RuleBroken as error:
+            raise ValidationError(error.message) from None
+
+
 def int_or_none(value):
     """An id from a form, or None for anything that is not one (or too large to be one)."""
     try:
@@ -55,9 +72,15 @@ class HabitChoiceField(SelectField):
 
 
 class HabitForm(FlaskForm):
-    name = StringField("Name", filters=[strip], validators=[DataRequired(), Length(max=NAME_MAX)])
+    name = StringField(
+        "Name",
+        filters=[strip],
+        validators=[DataRequired(), RuleCheck(services.check_name, maxlength=NAME_MAX)],
+    )
     category = StringField(
-        "Category", filters=[strip], validators=[Optional(), Length(max=CATEGORY_MAX)]
+        "Category",
+        filters=[strip],
+        validators=[Optional(), RuleCheck(services.check_category, maxlength=CATEGORY_MAX)],
     )
     target_minutes = DurationField("Target", validators=[Optional()])
     target_period = SelectField(
@@ -71,7 +94,9 @@ class LogForm(FlaskForm):
     habit_id = HabitChoiceField("Habit")
     date = DateField("Date", format="%Y-%m-%d", validators=[InputRequired()])
     minutes = DurationField("Minutes", validators=[InputRequired()])
-    note = TextAreaField("Note", filters=[strip], validators=[Length(max=NOTE_MAX)])
+    note = TextAreaField(
+        "Note", filters=[strip], validators=[RuleCheck(services.check_note, maxlength=NOTE_MAX)]
+    )
 
     def set_habits(self, habits) -> None:
         """Offer these habits as choices."""

@@ -35,19 +35,20 @@ def lock_user(user: User) -> None:
     db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
 
 
-def check_habit_fields(
-    user: User,
-    name: str,
-    category: str,
-    target_minutes: int | None,
-    target_period: str,
-    habit: Habit | None = None,
-) -> None:
-    """Raise RuleBroken for the first habit field that breaks a rule."""
+def check_name(name: str) -> None:
+    """Raise RuleBroken unless the (stripped) habit name has an allowed length."""
     if not 1 <= len(name) <= NAME_MAX:
         raise RuleBroken("name", f"Use 1–{NAME_MAX} characters.")
+
+
+def check_category(category: str) -> None:
+    """Raise RuleBroken when the (stripped) category is too long."""
     if len(category) > CATEGORY_MAX:
         raise RuleBroken("category", f"Use at most {CATEGORY_MAX} characters.")
+
+
+def check_target(target_minutes: int | None, target_period: str) -> None:
+    """Raise RuleBroken for an unknown period or a target the period cannot hold."""
     if target_period not in TARGET_PERIODS:
         choices = " or ".join(f"'{period}'" for period in TARGET_PERIODS)
         raise RuleBroken("target_period", f"Choose {choices}.")
@@ -59,6 +60,28 @@ def check_habit_fields(
                 f"A {PERIOD_ADJECTIVES[target_period]} target is 1 minute to "
                 f"{format_minutes(limit)}.",
             )
+
+
+def check_habit_rules(
+    name: str, category: str, target_minutes: int | None, target_period: str
+) -> None:
+    """Raise RuleBroken for the first habit field that breaks a rule of its own."""
+    check_name(name)
+    check_category(category)
+    check_target(target_minutes, target_period)
+
+
+def check_habit_fields(
+    user: User,
+    name: str,
+    category: str,
+    target_minutes: int | None,
+    target_period: str,
+    habit: Habit | None = None,
+) -> None:
+    """Raise RuleBroken for the first habit field that breaks a rule, the name's
+    uniqueness among the user's habits last."""
+    check_habit_rules(name, category, target_minutes, target_period)
     query = select(Habit.id).where(Habit.user_id == user.id, Habit.name_key == fold(name))
     if habit is not None and habit.id is not None:
         query = query.where(Habit.id != habit.id)
@@ -74,6 +97,9 @@ def create_habit(
     target_period: str = "day",
 ) -> Habit:
     """Add a habit for the user; its name is unique per user in any letter case."""
+    # Before the insert: its foreign-key check would otherwise wait for a running import's
+    # lock while holding the new name, which that import may be about to insert (a deadlock).
+    lock_user(user)
     name, category = name.strip(), category.strip()
     check_habit_fields(user, name, category, target_minutes, target_period)
     habit = Habit(
@@ -116,24 +142,49 @@ def _flush_unique_name() -> None:
         raise RuleBroken("name", "You already have a habit with that name.") from None
 
 
-def check_log_fields(
-    user: User, day: date, minutes: int, note: str | None, *, except_log_id: int | None = None
-) -> None:
-    """Raise RuleBroken for the first log field that breaks a rule, the day limit last."""
+def check_minutes(minutes: int) -> None:
+    """Raise RuleBroken unless one log's minutes fit in a day."""
     if not 1 <= minutes <= MAX_DAY_MINUTES:
         raise RuleBroken("minutes", "Log between 1 minute and 24h.")
+
+
+def check_log_date(day: date, today: date) -> None:
+    """Raise RuleBroken for a day before the earliest date or after the user's today."""
     if day < EARLIEST_DATE:
-        raise RuleBroken("date", "Dates start on 2000-01-01.")
-    if day > user_today(user):
+        raise RuleBroken("date", f"Dates start on {EARLIEST_DATE.isoformat()}.")
+    if day > today:
         raise RuleBroken("date", "That day is in the future in your time zone.")
+
+
+def check_note(note: str | None) -> None:
+    """Raise RuleBroken when the (stripped) note is too long."""
     if note is not None and len(note) > NOTE_MAX:
         raise RuleBroken("note", f"Use at most {NOTE_MAX} characters.")
-    left = MAX_DAY_MINUTES - day_total(user, day, except_log_id=except_log_id)
+
+
+def check_log_rules(day: date, minutes: int, note: str | None, today: date) -> None:
+    """Raise RuleBroken for the first log field that breaks a rule of its own."""
+    check_minutes(minutes)
+    check_log_date(day, today)
+    check_note(note)
+
+
+def check_day_total(day: date, logged: int, minutes: int) -> None:
+    """Raise RuleBroken when `minutes` more on a day that has `logged` exceed 24h."""
+    left = MAX_DAY_MINUTES - logged
     if minutes > left:
         raise RuleBroken(
             "minutes",
             f"A day has 24h: {format_minutes(max(left, 0))} left to log on {day.isoformat()}.",
         )
+
+
+def check_log_fields(
+    user: User, day: date, minutes: int, note: str | None, *, except_log_id: int | None = None
+) -> None:
+    """Raise RuleBroken for the first log field that breaks a rule, the day limit last."""
+    check_log_rules(day, minutes, note, user_today(user))
+    check_day_total(day, day_total(user, day, except_log_id=except_log_id), minutes)
 
 
 def add_log(user: User, habit: Habit, day: date, minutes: int, note: str | None = None) -> HabitLog:

@@ -1,18 +1,17 @@
-"""Reading CSV and JSON files into records, with every problem named by its place."""
+"""Reading CSV and JSON files into records, with every problem named by its place: the line
+of a CSV file, the path in a JSON document (`habits[3].logs[17].minutes`, counted from 0).
 
-import bisect
+Only the shape is checked here (text, whole numbers, dates on the calendar); the rules on names,
+targets, minutes, dates and notes are the habits' own, checked when the records are imported."""
+
 import csv
 import io
 import json
-import json.decoder
-import json.scanner
-import re
 from datetime import date
 from pathlib import PurePath
 
-from ..models import MAX_DAY_MINUTES, NOTE_MAX, TARGET_PERIODS, fold
+from ..models import fold
 from ..security import has_nul
-from ..timeutil import EARLIEST_DATE
 from .records import (
     BOOLEANS,
     CSV_COLUMNS,
@@ -22,6 +21,7 @@ from .records import (
     FORMATS,
     JSON_FORMAT_NAME,
     JSON_VERSION,
+    BadValue,
     HabitRecord,
     ImportData,
     ImportRejected,
@@ -61,7 +61,7 @@ def parse_csv(text: str) -> ImportData:
     """Records from CSV text; every bad row is reported with its line number."""
     reader = csv.reader(io.StringIO(text, newline=""))
     errors: list[str] = []
-    parsed = ImportData()
+    parsed = ImportData(fmt="csv")
     try:
         header = [cell.strip().lower() for cell in next(reader)]
         unknown = [name for name in header if name not in CSV_COLUMNS]
@@ -83,9 +83,10 @@ def parse_csv(text: str) -> ImportData:
         line = reader.line_num + 1
         for row in reader:
             if row:
-                _parse_csv_row(
-                    parsed, dict(zip(header, row, strict=False)), row, header, line, errors
-                )
+                try:
+                    _parse_csv_row(parsed, header, row, f"Line {line}")
+                except BadValue as error:
+                    errors.append(parsed.problem(f"Line {line}", error))
             line = reader.line_num + 1
     except csv.Error as error:
         errors.append(f"Line {reader.line_num}: {error}.")
@@ -94,38 +95,35 @@ def parse_csv(text: str) -> ImportData:
     return parsed
 
 
-def _parse_csv_row(parsed, cells, row, header, line, errors) -> None:
-    where = f"Line {line}"
+def _parse_csv_row(parsed: ImportData, header: list[str], row: list[str], where: str) -> None:
+    """Add the row's habit (first mention wins) and its log, if it has one."""
     if len(row) != len(header):
-        errors.append(f"{where}: expected {len(header)} cells, found {len(row)}.")
-        return
-    text = {name: unneutralise(cells.get(name, "")) for name in ("habit", "category", "note")}
-    try:
-        habit = HabitRecord(
-            name=text["habit"].strip(),
-            category=text["category"].strip(),
-            target_minutes=_optional_int(cells.get("target_minutes", ""), "target_minutes"),
-            target_period=cells.get("target_period", "").strip().lower() or "day",
-            archived=_boolean(cells.get("archived", "")),
-            where=where,
-        )
-        _check_habit_record(habit)
-        parsed.add_habit(habit)
-        if not (cells["date"].strip() or cells["minutes"].strip() or text["note"].strip()):
-            return  # a row that only describes a habit
-        parsed.logs.append(
-            _log_record(habit.name, cells["date"], _minutes(cells["minutes"]), text["note"], where)
-        )
-    except ValueError as error:
-        errors.append(f"{where}: {error}")
+        raise BadValue(None, f"expected {len(header)} cells, found {len(row)}.")
+    cells = dict(zip(header, row, strict=True))
+    name = _text("name", unneutralise(cells["habit"])).strip()
+    habit = HabitRecord(
+        name=name,
+        category=_text("category", unneutralise(cells.get("category", ""))).strip(),
+        target_minutes=_csv_number("target_minutes", cells.get("target_minutes", ""), True),
+        target_period=cells.get("target_period", "").strip().lower() or "day",
+        archived=_csv_boolean(cells.get("archived", "")),
+        where=where,
+    )
+    parsed.add_habit(habit)
+    note = _text("note", unneutralise(cells.get("note", ""))).strip()
+    if not (cells["date"].strip() or cells["minutes"].strip() or note):
+        return  # a row that only describes a habit
+    day, minutes = _date(cells["date"]), _csv_number("minutes", cells["minutes"])
+    parsed.logs.append(LogRecord(habit.name, day, minutes, note or None, where))
 
 
 def parse_json(text: str) -> ImportData:
-    """Records from a JSON export; every bad habit or log is reported by its position."""
+    """Records from a JSON export; every bad habit or log is reported by its JSON path."""
     try:
-        document = _located_json(text)
+        document = json.loads(text)
     except json.JSONDecodeError as error:
-        raise ImportRejected([f"Line {error.lineno}: not valid JSON ({error.msg})."]) from None
+        place = f"Line {error.lineno}, column {error.colno}"
+        raise ImportRejected([f"{place}: not valid JSON ({error.msg})."]) from None
     except (ValueError, RecursionError):
         # Numbers of thousands of digits, or nesting deeper than any export has.
         message = "Not valid JSON: a number is too long or it nests too deep."
@@ -136,158 +134,115 @@ def parse_json(text: str) -> ImportData:
         raise ImportRejected([f"Unsupported export version {document.get('version')!r}; use 1."])
     habits = document.get("habits")
     if not isinstance(habits, list):
-        raise ImportRejected(['"habits" must be a list.'])
+        raise ImportRejected(["habits: must be a list."])
     errors: list[str] = []
-    parsed = ImportData()
-    for number, item in enumerate(habits, start=1):
-        where = f"{_line_of(item)}habit {number}"
+    parsed = ImportData(fmt="json")
+    for number, item in enumerate(habits):
+        where = f"habits[{number}]"
         try:
-            if not isinstance(item, dict) or not isinstance(item.get("name"), str):
-                raise ValueError('each habit needs a text "name".')
-            where = f"{_line_of(item)}habit {number} ({item['name']!r})"
-            habit = HabitRecord(
-                name=item["name"].strip(),
-                category=_json_text(item.get("category"), "category").strip(),
-                target_minutes=_json_int(item.get("target_minutes"), "target_minutes"),
-                target_period=_json_text(item.get("target_period"), "target_period") or "day",
-                archived=_json_bool(item.get("archived", False)),
-                where=where,
-            )
-            _check_habit_record(habit)
-            if fold(habit.name) in parsed.habits:
-                raise ValueError("a habit of this name appears twice.")
-            parsed.add_habit(habit)
-            logs = item.get("logs", [])
-            if not isinstance(logs, list):
-                raise ValueError('"logs" must be a list.')
-        except ValueError as error:
-            errors.append(f"{where}: {error}")
+            habit, logs = _json_habit(parsed, item, where)
+        except BadValue as error:
+            errors.append(parsed.problem(where, error))
             continue
-        for index, log in enumerate(logs, start=1):
-            log_where = f"{_line_of(log)}log {index} of habit {number} ({habit.name!r})"
+        for index, log in enumerate(logs):
+            log_where = f"{where}.logs[{index}]"
             try:
-                if not isinstance(log, dict):
-                    raise ValueError("each log must be an object with date, minutes and note.")
-                minutes = log.get("minutes")
-                if isinstance(minutes, bool) or not isinstance(minutes, int):
-                    raise ValueError(f"minutes must be a whole number, not {minutes!r}.")
-                _check_minutes(minutes)
-                note = _json_text(log.get("note"), "note")
-                date_text = log.get("date")
-                if not isinstance(date_text, str):
-                    raise ValueError(f"{date_text!r} is not a date; use YYYY-MM-DD.")
-                parsed.logs.append(_log_record(habit.name, date_text, minutes, note, log_where))
-            except ValueError as error:
-                errors.append(f"{log_where}: {error}")
+                parsed.logs.append(_json_log(habit.name, log, log_where))
+            except BadValue as error:
+                errors.append(parsed.problem(log_where, error))
     if errors:
         raise ImportRejected(errors)
     return parsed
 
 
-class _LocatedObject(dict):
-    """A JSON object that knows the line it starts on."""
-
-    line = 0
-
-
-def _located_json(text: str):
-    """Parse JSON like json.loads, but objects remember their line, so errors can name it."""
-    newlines = [match.start() for match in re.finditer("\n", text)]
-    decoder = json.JSONDecoder()
-
-    def parse_object(s_and_end, *args):
-        value, end = json.decoder.JSONObject(s_and_end, *args)
-        located = _LocatedObject(value)
-        located.line = bisect.bisect_left(newlines, s_and_end[1]) + 1
-        return located, end
-
-    decoder.parse_object = parse_object
-    # The C scanner ignores parse_object; the Python one calls it for every object.
-    decoder.scan_once = json.scanner.py_make_scanner(decoder)
-    return decoder.decode(text)
-
-
-def _line_of(value) -> str:
-    return f"Line {value.line}, " if isinstance(value, _LocatedObject) else ""
+def _json_habit(parsed: ImportData, item, where: str) -> tuple[HabitRecord, list]:
+    """The habit at `where` (added to `parsed`) and its logs, still to be read."""
+    if not isinstance(item, dict):
+        raise BadValue(None, "each habit must be an object with a name and its logs.")
+    if not isinstance(item.get("name"), str):
+        raise BadValue("name", f"each habit needs a text name, not {item.get('name')!r}.")
+    habit = HabitRecord(
+        name=_text("name", item["name"]).strip(),
+        category=_json_text("category", item.get("category")).strip(),
+        target_minutes=_json_number("target_minutes", item.get("target_minutes")),
+        target_period=_json_text("target_period", item.get("target_period")) or "day",
+        archived=_json_boolean("archived", item.get("archived", False)),
+        where=where,
+    )
+    first = parsed.habits.get(fold(habit.name))
+    if first is not None:
+        raise BadValue("name", f"{habit.name!r} is the name of {first.where} already.")
+    parsed.add_habit(habit)
+    logs = item.get("logs", [])
+    if not isinstance(logs, list):
+        raise BadValue("logs", "must be a list.")
+    return habit, logs
 
 
-def _check_text(value: str, name: str) -> None:
+def _json_log(habit: str, log, where: str) -> LogRecord:
+    if not isinstance(log, dict):
+        raise BadValue(None, "each log must be an object with date, minutes and note.")
+    minutes = log.get("minutes")
+    if isinstance(minutes, bool) or not isinstance(minutes, int):
+        raise BadValue("minutes", f"must be a whole number, not {minutes!r}.")
+    date_text = log.get("date")
+    if not isinstance(date_text, str):
+        raise BadValue("date", f"{date_text!r} is not a date; use YYYY-MM-DD.")
+    note = _json_text("note", log.get("note")).strip()
+    return LogRecord(habit, _date(date_text), minutes, note or None, where)
+
+
+def _text(name: str, value: str) -> str:
     """Text the database can store: no NUL characters, no lone surrogates."""
     if has_nul(value) or any(0xD800 <= ord(char) <= 0xDFFF for char in value):
-        raise ValueError(f"the {name} holds a NUL or an invalid character.")
+        raise BadValue(name, "the text holds a NUL or an invalid character.")
+    return value
 
 
-def _check_habit_record(habit: HabitRecord) -> None:
-    _check_text(habit.name, "habit name")
-    _check_text(habit.category, "category")
-    if not habit.name:
-        raise ValueError("the habit name is empty.")
-    if habit.target_period not in TARGET_PERIODS:
-        choices = " or ".join(f"'{period}'" for period in TARGET_PERIODS)
-        raise ValueError(f"target_period must be {choices}, not {habit.target_period!r}.")
-
-
-def _log_record(habit: str, date_text: str, minutes: int, note: str, where: str) -> LogRecord:
-    date_text = date_text.strip()
-    if not DATE_PATTERN.fullmatch(date_text):
-        raise ValueError(f"{date_text!r} is not a date; use YYYY-MM-DD.")
+def _date(text: str) -> date:
+    text = text.strip()
+    if not DATE_PATTERN.fullmatch(text):
+        raise BadValue("date", f"{text!r} is not a date; use YYYY-MM-DD.")
     try:
-        day = date.fromisoformat(date_text)
+        return date.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"{date_text!r} is not a date on the calendar.") from None
-    if day < EARLIEST_DATE:
-        raise ValueError(f"{date_text}: dates start on {EARLIEST_DATE.isoformat()}.")
-    _check_text(note, "note")
-    note = note.strip() or None
-    if note is not None and len(note) > NOTE_MAX:
-        raise ValueError(f"the note is longer than {NOTE_MAX} characters.")
-    return LogRecord(habit, day, minutes, note, where)
+        raise BadValue("date", f"{text!r} is not a date on the calendar.") from None
 
 
-def _check_minutes(minutes: int) -> None:
-    if not 1 <= minutes <= MAX_DAY_MINUTES:
-        raise ValueError(f"minutes must be between 1 and {MAX_DAY_MINUTES} (24h), not {minutes}.")
-
-
-def _minutes(text: str) -> int:
+def _csv_number(name: str, text: str, optional: bool = False) -> int | None:
+    """A whole number from a cell; an empty cell is None when `optional`."""
     text = text.strip()
-    if not text.isdigit():
-        raise ValueError(f"minutes must be a whole number, not {text!r}.")
-    _check_minutes(int(text))
-    return int(text)
-
-
-def _optional_int(text: str, name: str) -> int | None:
-    text = text.strip()
-    if not text:
+    if optional and not text:
         return None
-    if not text.isdigit():
-        raise ValueError(f"{name} must be a whole number or empty, not {text!r}.")
-    return int(text)
+    if not (text.isascii() and text.isdigit()):
+        either = " or empty" if optional else ""
+        raise BadValue(name, f"must be a whole number{either}, not {text!r}.")
+    # Longer is beyond every limit anyway, and int() of thousands of digits is slow or refused.
+    return int(text) if len(text) <= 18 else 10**18
 
 
-def _boolean(text: str) -> bool:
+def _csv_boolean(text: str) -> bool:
     try:
         return BOOLEANS[text.strip().lower()]
     except KeyError:
-        raise ValueError(f"archived must be true or false, not {text!r}.") from None
+        raise BadValue("archived", f"must be true or false, not {text!r}.") from None
 
 
-def _json_text(value, name: str) -> str:
+def _json_text(name: str, value) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise ValueError(f"{name} must be text, not {value!r}.")
-    return value
+        raise BadValue(name, f"must be text or null, not {value!r}.")
+    return _text(name, value)
 
 
-def _json_int(value, name: str) -> int | None:
+def _json_number(name: str, value) -> int | None:
     if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-        raise ValueError(f"{name} must be a whole number or null, not {value!r}.")
+        raise BadValue(name, f"must be a whole number or null, not {value!r}.")
     return value
 
 
-def _json_bool(value) -> bool:
+def _json_boolean(name: str, value) -> bool:
     if not isinstance(value, bool):
-        raise ValueError(f"archived must be true or false, not {value!r}.")
+        raise BadValue(name, f"must be true or false, not {value!r}.")
     return value

@@ -4,6 +4,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from ..changes import RuleBroken
 from ..models import fold
 
 FORMATS = ("csv", "json")
@@ -13,6 +14,8 @@ CSV_LOG_COLUMNS = ("date", "habit", "category", "minutes", "note")
 CSV_HABIT_COLUMNS = ("target_minutes", "target_period", "archived")
 CSV_COLUMNS = CSV_LOG_COLUMNS + CSV_HABIT_COLUMNS
 CSV_REQUIRED = ("date", "habit", "minutes")
+# The CSV column of a habit field where its name differs from the field's (and the JSON key's).
+CSV_COLUMN_OF = {"name": "habit"}
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_REPORTED_ERRORS = 50
 # Spreadsheets run cells starting with these as formulas; a leading quote makes them text.
@@ -40,6 +43,16 @@ class ImportRejected(Exception):
         self.errors = shown
 
 
+class BadValue(ValueError):
+    """A value that is not what its place in the file holds (text, a whole number, a date).
+    Like a broken rule, it names its field (None: the whole record) and carries a message."""
+
+    def __init__(self, field: str | None, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
 @dataclass
 class HabitRecord:
     name: str
@@ -50,7 +63,7 @@ class HabitRecord:
     where: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class LogRecord:
     habit: str
     date: date
@@ -61,13 +74,28 @@ class LogRecord:
 
 @dataclass
 class ImportData:
-    """What a file holds: habits by folded name (first mention wins) and logs in file order."""
+    """What a file holds: habits by folded name (first mention wins) and logs in file order.
+    Each record's `where` is its line (CSV) or its JSON path."""
 
+    fmt: str = "json"
     habits: dict[str, HabitRecord] = field(default_factory=dict)
     logs: list[LogRecord] = field(default_factory=list)
 
     def add_habit(self, record: HabitRecord) -> None:
         self.habits.setdefault(fold(record.name), record)
+
+    def place(self, where: str, name: str | None) -> str:
+        """A field of the record at `where`: 'habits[3].logs[17].minutes' or 'Line 5, minutes'."""
+        if name is None:
+            return where
+        if self.fmt == "csv":
+            return f"{where}, {CSV_COLUMN_OF.get(name, name)}"
+        return f"{where}.{name}"
+
+    def problem(self, where: str, error: BadValue | RuleBroken) -> str:
+        """One line of a rejection: the field's place, then what is wrong with it; for a broken
+        rule, the very message the web form shows."""
+        return f"{self.place(where, error.field)}: {error.message}"
 
 
 @dataclass
