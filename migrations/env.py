@@ -44,13 +44,34 @@ def run_migrations_online():
     conf_args.setdefault("process_revision_directives", process_revision_directives)
     engine = target_db.engine
     with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # A batch ALTER on SQLite copies the table and drops the old one; with foreign keys
+            # on, that drop would cascade to every referencing row. The pragma only works
+            # outside a transaction, so it goes to the driver before the migrations begin one.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection,
             target_metadata=target_db.metadata,
             **conf_args,
         )
-        with context.begin_transaction():
-            context.run_migrations()
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"migration broke foreign keys: {broken[:5]}")
+            # Alembic leaves a transaction the connection began on its own to its owner.
+            if connection.in_transaction():
+                connection.commit()
+        finally:
+            if connection.in_transaction():
+                connection.rollback()
+            if sqlite:
+                # Outside any transaction, so the pragma applies: the pooled connection must not
+                # keep foreign keys off.
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

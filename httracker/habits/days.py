@@ -1,0 +1,118 @@
+"""Checks, skipped days and breaks: the day entries besides logged minutes.
+
+Like every service, each function checks its rules, adds and flushes, and raises RuleBroken;
+the caller commits once."""
+
+from datetime import date, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..models import NOTE_MAX, Habit, HabitBreak, HabitBreakHabit, HabitCheck, HabitSkip, User
+from ..timeutil import EARLIEST_DATE, user_today
+from .services import RuleBroken, check_log_date
+
+# A skip or a break may be entered up to a year ahead (a planned holiday), and a break lasts at
+# most a year.
+PLAN_AHEAD = timedelta(days=365)
+MAX_BREAK_DAYS = 366
+
+
+def check_note(note: str | None) -> str | None:
+    """The note stripped, None when empty; RuleBroken when too long."""
+    note = (note or "").strip() or None
+    if note is not None and len(note) > NOTE_MAX:
+        raise RuleBroken("note", f"Use at most {NOTE_MAX} characters.")
+    return note
+
+
+def check_plan_date(user: User, day: date, field: str = "date") -> None:
+    """A day from 2000-01-01 to a year from today (skips and breaks may be planned)."""
+    if day < EARLIEST_DATE:
+        raise RuleBroken(field, "Dates start on 2000-01-01.")
+    if day > user_today(user) + PLAN_AHEAD:
+        raise RuleBroken(field, "Plan at most a year ahead.")
+
+
+def _add_once(entry) -> None:
+    """Add a one-per-day entry; one already there (even added by a racing request) is kept."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(entry)
+            db.session.flush()
+    except IntegrityError:
+        pass
+
+
+def check_day(user: User, habit: Habit, day: date, note: str | None = None) -> None:
+    """Mark a check habit done on a day; checking a checked day changes nothing."""
+    if not habit.rule.is_check:
+        raise RuleBroken("date", f"{habit.name} counts minutes: log time instead of checking it.")
+    check_log_date(user, day)
+    note = check_note(note)
+    _add_once(HabitCheck(user_id=user.id, habit_id=habit.id, date=day, note=note))
+
+
+def uncheck_day(user: User, habit: Habit, day: date) -> None:
+    """Take back a check (nothing happens when the day is not checked)."""
+    if not habit.rule.is_check:
+        raise RuleBroken("date", f"{habit.name} counts minutes: it has no checks.")
+    _delete_entry(HabitCheck, user, habit, day)
+
+
+def skip_day(user: User, habit: Habit, day: date, note: str | None = None) -> None:
+    """Excuse one habit's day; skipping a skipped day changes nothing."""
+    check_plan_date(user, day)
+    note = check_note(note)
+    _add_once(HabitSkip(user_id=user.id, habit_id=habit.id, date=day, note=note))
+
+
+def unskip_day(user: User, habit: Habit, day: date) -> None:
+    """Take back a skip (nothing happens when the day is not skipped)."""
+    _delete_entry(HabitSkip, user, habit, day)
+
+
+def _delete_entry(model, user: User, habit: Habit, day: date) -> None:
+    db.session.execute(
+        delete(model).where(model.user_id == user.id, model.habit_id == habit.id, model.date == day)
+    )
+
+
+def add_break(
+    user: User, start: date, end: date, habits: list[Habit] | None, note: str | None = None
+) -> HabitBreak:
+    """Excuse a range of days for every habit (`habits` None) or for the chosen ones."""
+    check_plan_date(user, start, "start")
+    check_plan_date(user, end, "end")
+    if end < start:
+        raise RuleBroken("end", "A break ends on or after the day it starts.")
+    if (end - start).days + 1 > MAX_BREAK_DAYS:
+        raise RuleBroken("end", "A break lasts at most a year.")
+    if habits is not None and not habits:
+        raise RuleBroken("habits", "Choose the habits the break is for, or all of them.")
+    note = check_note(note)
+    entry = HabitBreak(
+        user_id=user.id, start_date=start, end_date=end, all_habits=habits is None, note=note
+    )
+    db.session.add(entry)
+    db.session.flush()
+    for habit in habits or ():
+        db.session.add(HabitBreakHabit(break_id=entry.id, habit_id=habit.id, user_id=user.id))
+    db.session.flush()
+    return entry
+
+
+def delete_break(entry: HabitBreak) -> None:
+    """Delete a break; its habit links go with it."""
+    db.session.delete(entry)
+    db.session.flush()
+
+
+def breaks_of(user: User):
+    """The user's breaks, the latest first."""
+    return (
+        select(HabitBreak)
+        .where(HabitBreak.user_id == user.id)
+        .order_by(HabitBreak.start_date.desc(), HabitBreak.id.desc())
+    )

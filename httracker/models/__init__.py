@@ -1,0 +1,47 @@
+"""The whole schema: users, their habits, the minutes they log, the days they check off or
+excuse, and their breaks. Every table is importable from here."""
+
+from ..rules import DIRECTIONS, KINDS, MAX_TIMES_PER_WEEK, TARGET_PERIODS
+from .accounts import LoginFailure, User, UserSession
+from .base import (
+    CATEGORY_MAX,
+    MAX_DAY_MINUTES,
+    MAX_TARGET_MINUTES,
+    MAX_WEEK_MINUTES,
+    MYSQL_TABLE,
+    NAME_MAX,
+    NOTE_MAX,
+    WEEK_STARTS,
+    UTCDateTime,
+    fold,
+    utcnow,
+)
+from .days import HabitBreak, HabitBreakHabit, HabitCheck, HabitSkip
+from .habits import Habit, HabitLog
+
+__all__ = [
+    "CATEGORY_MAX",
+    "DIRECTIONS",
+    "KINDS",
+    "MAX_DAY_MINUTES",
+    "MAX_TARGET_MINUTES",
+    "MAX_TIMES_PER_WEEK",
+    "MAX_WEEK_MINUTES",
+    "MYSQL_TABLE",
+    "NAME_MAX",
+    "NOTE_MAX",
+    "TARGET_PERIODS",
+    "WEEK_STARTS",
+    "Habit",
+    "HabitBreak",
+    "HabitBreakHabit",
+    "HabitCheck",
+    "HabitLog",
+    "HabitSkip",
+    "LoginFailure",
+    "User",
+    "UserSession",
+    "UTCDateTime",
+    "fold",
+    "utcnow",
+]
