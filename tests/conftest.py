@@ -10,6 +10,7 @@ from sqlalchemy.engine import make_url
 from httracker import create_app
 from httracker.auth.services import create_user
 from httracker.extensions import db
+from httracker.habits.targets import Target
 
 PASSWORD = "correct horse battery"
 
@@ -139,10 +140,12 @@ def make_habit(app):
         target_period="day",
         archived=False,
         logs=(),
+        kinds=None,
     ):
         with app.app_context():
             owner = db.session.get(User, user_id)
-            habit = create_habit(owner, name, category, target_minutes, target_period)
+            target = Target(target_minutes, target_period, **(kinds or {}))
+            habit = create_habit(owner, name, category, target)
             habit.archived = archived
             for day, minutes, note in logs:
                 add_log(owner, habit, day, minutes, note)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from httracker.changes import RuleBroken
 from httracker.extensions import db
 from httracker.habits import services
+from httracker.habits.targets import Target
 from httracker.models import Habit, User
 from httracker.portability import importing
 
@@ -168,7 +169,7 @@ def test_a_habit_renamed_during_an_import_is_an_ordinary_rejection(
     old = make_habit(user.id, "Old")
 
     def rename(owner):
-        services.update_habit(owner, db.session.get(Habit, old), "READING", "", None, "day")
+        services.update_habit(owner, db.session.get(Habit, old), "READING", "", Target())
 
     response, outcome = import_while(app, client, monkeypatch, reading_in_file(), rename)
     if response.status_code == 400:

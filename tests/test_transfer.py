@@ -14,6 +14,7 @@ from httracker import create_app
 from httracker.auth.services import find_user
 from httracker.extensions import db
 from httracker.habits.services import add_log, create_habit, set_archived
+from httracker.habits.targets import Target
 from httracker.models import Habit, HabitLog, User
 
 from .conftest import PASSWORD, recreate_database
@@ -54,7 +55,7 @@ def source_url(tmp_path):
     with app.app_context():
         bob = find_user("bob")
         bob.timezone = "Europe/Berlin"
-        piano = create_habit(bob, "Piano ♪", "Müsik", 120, "week")
+        piano = create_habit(bob, "Piano ♪", "Müsik", Target(120, "week"))
         chess = create_habit(bob, "Chess", "Games")
         add_log(bob, piano, date(2024, 5, 1), 45, 'a "note", with commas\nand lines')
         add_log(bob, chess, date(2024, 5, 1), 1440 - 45, None)

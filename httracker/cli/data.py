@@ -13,6 +13,7 @@ from ..demo import DEMO_HABITS, demo_log_rows, demo_logs
 from ..extensions import db
 from ..forms import validate_username_format
 from ..habits.services import create_habit
+from ..habits.targets import Target
 from ..models import Habit, HabitLog, User, fold
 from ..portability import FORMATS, ImportRejected, export_data, format_of, import_file
 from ..timeutil import user_today
@@ -45,7 +46,7 @@ def refresh_demo_account(username: str, password: str, days: int, seed: int) -> 
     habit_ids = []
     for spec in DEMO_HABITS:
         habit = create_habit(
-            user, spec.name, spec.category, spec.target_minutes, spec.target_period
+            user, spec.name, spec.category, Target(spec.target_minutes, spec.target_period)
         )
         habit.archived = spec.archived
         habit_ids.append(habit.id)

@@ -8,10 +8,11 @@ from datetime import date, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from ..changes import RuleBroken
 from ..extensions import db
-from ..models import NOTE_MAX, Habit, HabitBreak, HabitBreakHabit, HabitCheck, HabitSkip, User
+from ..models import Habit, HabitBreak, HabitBreakHabit, HabitCheck, HabitSkip, User
 from ..timeutil import EARLIEST_DATE, user_today
-from .services import RuleBroken, check_log_date
+from . import services
 
 # A skip or a break may be entered up to a year ahead (a planned holiday), and a break lasts at
 # most a year.
@@ -19,11 +20,10 @@ PLAN_AHEAD = timedelta(days=365)
 MAX_BREAK_DAYS = 366
 
 
-def check_note(note: str | None) -> str | None:
+def clean_note(note: str | None) -> str | None:
     """The note stripped, None when empty; RuleBroken when too long."""
     note = (note or "").strip() or None
-    if note is not None and len(note) > NOTE_MAX:
-        raise RuleBroken("note", f"Use at most {NOTE_MAX} characters.")
+    services.check_note(note)
     return note
 
 
@@ -49,8 +49,8 @@ def check_day(user: User, habit: Habit, day: date, note: str | None = None) -> N
     """Mark a check habit done on a day; checking a checked day changes nothing."""
     if not habit.rule.is_check:
         raise RuleBroken("date", f"{habit.name} counts minutes: log time instead of checking it.")
-    check_log_date(user, day)
-    note = check_note(note)
+    services.check_log_date(day, user_today(user))
+    note = clean_note(note)
     _add_once(HabitCheck(user_id=user.id, habit_id=habit.id, date=day, note=note))
 
 
@@ -64,7 +64,7 @@ def uncheck_day(user: User, habit: Habit, day: date) -> None:
 def skip_day(user: User, habit: Habit, day: date, note: str | None = None) -> None:
     """Excuse one habit's day; skipping a skipped day changes nothing."""
     check_plan_date(user, day)
-    note = check_note(note)
+    note = clean_note(note)
     _add_once(HabitSkip(user_id=user.id, habit_id=habit.id, date=day, note=note))
 
 
@@ -91,7 +91,7 @@ def add_break(
         raise RuleBroken("end", "A break lasts at most a year.")
     if habits is not None and not habits:
         raise RuleBroken("habits", "Choose the habits the break is for, or all of them.")
-    note = check_note(note)
+    note = clean_note(note)
     entry = HabitBreak(
         user_id=user.id, start_date=start, end_date=end, all_habits=habits is None, note=note
     )

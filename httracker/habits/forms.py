@@ -1,19 +1,35 @@
 """Forms for habits, logs and their filters."""
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from ..changes import RuleBroken
 from ..durations import ACCEPTED_FORMS, DurationError, format_minutes, parse_minutes
 from ..forms import strip
-from ..models import CATEGORY_MAX, NAME_MAX, NOTE_MAX, TARGET_PERIODS
+from ..models import (
+    CATEGORY_MAX,
+    DIRECTIONS,
+    KINDS,
+    MAX_TIMES_PER_WEEK,
+    NAME_MAX,
+    NOTE_MAX,
+    TARGET_PERIODS,
+)
 from ..security import MAX_ID
 from . import services
 
 DURATION_HELP = f"Minutes, or hours and minutes: {ACCEPTED_FORMS}."
 PERIOD_LABELS = {"day": "per day", "week": "per week"}
+KIND_LABELS = {"time": "Time: minutes you log", "check": "Check-off: done or not"}
+DIRECTION_LABELS = {"at_least": "at least (a goal)", "at_most": "at most (a limit)"}
 
 
 class DurationField(StringField):
@@ -82,7 +98,22 @@ class HabitForm(FlaskForm):
         filters=[strip],
         validators=[Optional(), RuleCheck(services.check_category, maxlength=CATEGORY_MAX)],
     )
+    kind = SelectField(
+        "Kind",
+        choices=[SelectChoice(kind, KIND_LABELS[kind]) for kind in KINDS],
+        default="time",
+    )
+    target_direction = SelectField(
+        "Direction",
+        choices=[SelectChoice(direction, DIRECTION_LABELS[direction]) for direction in DIRECTIONS],
+        default="at_least",
+    )
     target_minutes = DurationField("Target", validators=[Optional()])
+    target_times = IntegerField(
+        "Times",
+        validators=[Optional(), NumberRange(1, MAX_TIMES_PER_WEEK)],
+        render_kw={"min": 1, "max": MAX_TIMES_PER_WEEK, "inputmode": "numeric"},
+    )
     target_period = SelectField(
         "Target period",
         choices=[SelectChoice(period, PERIOD_LABELS[period]) for period in TARGET_PERIODS],

@@ -13,19 +13,17 @@ from ..extensions import db
 from ..models import (
     CATEGORY_MAX,
     MAX_DAY_MINUTES,
-    MAX_TARGET_MINUTES,
     NAME_MAX,
     NOTE_MAX,
-    TARGET_PERIODS,
     Habit,
+    HabitCheck,
     HabitLog,
     User,
     fold,
 )
 from ..timeutil import EARLIEST_DATE, user_today
 from .queries import day_total
-
-PERIOD_ADJECTIVES = {"day": "daily", "week": "weekly"}
+from .targets import Target, checked_target
 
 
 def lock_user(user: User) -> None:
@@ -47,90 +45,65 @@ def check_category(category: str) -> None:
         raise RuleBroken("category", f"Use at most {CATEGORY_MAX} characters.")
 
 
-def check_target(target_minutes: int | None, target_period: str) -> None:
-    """Raise RuleBroken for an unknown period or a target the period cannot hold."""
-    if target_period not in TARGET_PERIODS:
-        choices = " or ".join(f"'{period}'" for period in TARGET_PERIODS)
-        raise RuleBroken("target_period", f"Choose {choices}.")
-    if target_minutes is not None:
-        limit = MAX_TARGET_MINUTES[target_period]
-        if not 1 <= target_minutes <= limit:
-            raise RuleBroken(
-                "target_minutes",
-                f"A {PERIOD_ADJECTIVES[target_period]} target is 1 minute to "
-                f"{format_minutes(limit)}.",
-            )
-
-
-def check_habit_rules(
-    name: str, category: str, target_minutes: int | None, target_period: str
-) -> None:
-    """Raise RuleBroken for the first habit field that breaks a rule of its own."""
+def check_habit_rules(name: str, category: str, target: Target) -> Target:
+    """Raise RuleBroken for the first habit field that breaks a rule of its own; the target in
+    its stored shape otherwise."""
     check_name(name)
     check_category(category)
-    check_target(target_minutes, target_period)
+    return checked_target(target)
 
 
 def check_habit_fields(
-    user: User,
-    name: str,
-    category: str,
-    target_minutes: int | None,
-    target_period: str,
-    habit: Habit | None = None,
-) -> None:
+    user: User, name: str, category: str, target: Target, habit: Habit | None = None
+) -> Target:
     """Raise RuleBroken for the first habit field that breaks a rule, the name's
-    uniqueness among the user's habits last."""
-    check_habit_rules(name, category, target_minutes, target_period)
+    uniqueness among the user's habits last; the target in its stored shape otherwise."""
+    target = check_habit_rules(name, category, target)
     query = select(Habit.id).where(Habit.user_id == user.id, Habit.name_key == fold(name))
     if habit is not None and habit.id is not None:
         query = query.where(Habit.id != habit.id)
     if db.session.scalar(query) is not None:
         raise RuleBroken("name", "You already have a habit with that name.")
+    return target
 
 
-def create_habit(
-    user: User,
-    name: str,
-    category: str = "",
-    target_minutes: int | None = None,
-    target_period: str = "day",
-) -> Habit:
+def create_habit(user: User, name: str, category: str = "", target: Target | None = None) -> Habit:
     """Add a habit for the user; its name is unique per user in any letter case."""
     # Before the insert: its foreign-key check would otherwise wait for a running import's
     # lock while holding the new name, which that import may be about to insert (a deadlock).
     lock_user(user)
     name, category = name.strip(), category.strip()
-    check_habit_fields(user, name, category, target_minutes, target_period)
-    habit = Habit(
-        user_id=user.id,
-        name=name,
-        category=category,
-        target_minutes=target_minutes,
-        target_period=target_period,
-    )
+    target = check_habit_fields(user, name, category, target or Target())
+    habit = Habit(user_id=user.id, name=name, category=category, **target.columns())
     db.session.add(habit)
     _flush_unique_name()
     return habit
 
 
-def update_habit(
-    user: User,
-    habit: Habit,
-    name: str,
-    category: str,
-    target_minutes: int | None,
-    target_period: str,
-) -> Habit:
-    """Change a habit's name, category and target."""
+def update_habit(user: User, habit: Habit, name: str, category: str, target: Target) -> Habit:
+    """Change a habit's name, category and target. Its kind stays once it has entries: minutes
+    and check-offs do not turn into each other."""
     name, category = name.strip(), category.strip()
-    check_habit_fields(user, name, category, target_minutes, target_period, habit)
+    target = check_habit_fields(user, name, category, target, habit)
+    if target.kind != habit.kind and has_entries(user, habit):
+        raise RuleBroken(
+            "kind",
+            f"{habit.name} already has {'check-offs' if habit.kind == 'check' else 'logs'}: "
+            "its kind stays. Archive it and create a new habit instead.",
+        )
     habit.rename(name)
     habit.category = category
-    habit.target_minutes = target_minutes
-    habit.target_period = target_period
+    for column, value in target.columns().items():
+        setattr(habit, column, value)
     _flush_unique_name()
     return habit
+
+
+def has_entries(user: User, habit: Habit) -> bool:
+    """Whether a habit has any log or check-off."""
+    entry = HabitCheck if habit.kind == "check" else HabitLog
+    query = select(entry.id).where(entry.user_id == user.id, entry.habit_id == habit.id).limit(1)
+    return db.session.scalar(query) is not None
 
 
 def _flush_unique_name() -> None:
@@ -187,8 +160,15 @@ def check_log_fields(
     check_day_total(day, day_total(user, day, except_log_id=except_log_id), minutes)
 
 
+def check_timed(habit: Habit) -> None:
+    """Minutes are logged against time habits only."""
+    if habit.kind == "check":
+        raise RuleBroken("minutes", f"{habit.name} is checked off, not timed: check it instead.")
+
+
 def add_log(user: User, habit: Habit, day: date, minutes: int, note: str | None = None) -> HabitLog:
     """Log minutes against one of the user's habits, keeping the day within 1440 minutes."""
+    check_timed(habit)
     lock_user(user)
     note = (note or "").strip() or None
     check_log_fields(user, day, minutes, note)
@@ -202,6 +182,7 @@ def update_log(
     user: User, log: HabitLog, habit: Habit, day: date, minutes: int, note: str | None
 ) -> HabitLog:
     """Change a log, keeping its day (and a new day) within 1440 minutes."""
+    check_timed(habit)
     lock_user(user)
     note = (note or "").strip() or None
     check_log_fields(user, day, minutes, note, except_log_id=log.id)

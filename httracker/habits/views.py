@@ -13,6 +13,7 @@ from ..security import safe_next
 from ..timeutil import user_today, week_start_of
 from . import bp, queries, services
 from .forms import DURATION_HELP, HabitForm, QuickLogForm
+from .targets import Target
 
 
 def redirect_next(default: str):
@@ -22,12 +23,14 @@ def redirect_next(default: str):
 
 def habit_fields(form) -> tuple:
     """The habit form's values in the order the services take them."""
-    return (
-        form.name.data,
-        form.category.data or "",
+    target = Target(
         form.target_minutes.data,
         form.target_period.data,
+        form.kind.data,
+        form.target_direction.data,
+        form.target_times.data,
     )
+    return (form.name.data, form.category.data or "", target)
 
 
 @bp.route("/")

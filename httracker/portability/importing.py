@@ -60,9 +60,7 @@ def check_import(user: User, parsed: ImportData) -> ImportPlan:
     new_habits = [record for key, record in parsed.habits.items() if key not in existing]
     for record in new_habits:
         try:
-            check_habit_rules(
-                record.name, record.category, record.target_minutes, record.target_period
-            )
+            check_habit_rules(record.name, record.category, record.target)
         except RuleBroken as error:
             errors.append(parsed.problem(record.where, error))
     new_logs = _new_logs(user, parsed, errors)
@@ -77,9 +75,7 @@ def write_import(user: User, parsed: ImportData, plan: ImportPlan) -> ImportResu
     habit_ids = dict(plan.habit_ids)
     for record in plan.new_habits:
         try:
-            habit = create_habit(
-                user, record.name, record.category, record.target_minutes, record.target_period
-            )
+            habit = create_habit(user, record.name, record.category, record.target)
         except RuleBroken as error:
             # The rules held a moment ago, so only the name's uniqueness can fail here.
             meanwhile = "It was created while this file was being imported; import it again."

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..changes import RuleBroken
+from ..habits.targets import Target
 from ..models import fold
 
 FORMATS = ("csv", "json")
@@ -61,6 +62,20 @@ class HabitRecord:
     target_period: str = "day"
     archived: bool = False
     where: str = ""
+    kind: str = "time"
+    target_direction: str = "at_least"
+    target_times: int | None = None
+
+    @property
+    def target(self) -> Target:
+        """The habit's target as the services take it."""
+        return Target(
+            self.target_minutes,
+            self.target_period,
+            self.kind,
+            self.target_direction,
+            self.target_times,
+        )
 
 
 @dataclass(slots=True)
