@@ -43,12 +43,19 @@ def time_tag(day: date | datetime | None, short: bool = False) -> Markup:
 
 
 def target(habit) -> str:
-    """A habit's target as '30 min / day', '5 h / week' or '1 h 30 min / day'."""
+    """A habit's target as '30 min / day', 'at most 1 h / day', '3 times / week' or 'once a
+    day'."""
+    if habit.kind == "check":
+        if habit.target_period == "day":
+            return "once a day"
+        times = habit.target_times or 1
+        return f"{'once' if times == 1 else f'{times} times'} / week"
     if not habit.target_minutes:
         return "No target"
     hours, minutes = divmod(habit.target_minutes, 60)
     parts = ([f"{hours} h"] if hours else []) + ([f"{minutes} min"] if minutes else [])
-    return f"{' '.join(parts)} / {habit.target_period}"
+    limit = "at most " if habit.target_direction == "at_most" else ""
+    return f"{limit}{' '.join(parts)} / {habit.target_period}"
 
 
 def without_none(attributes: dict) -> dict:

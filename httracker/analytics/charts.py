@@ -64,18 +64,20 @@ def bar_chart(
     *,
     every: int | None = None,
     target: int | None = None,
+    unit: str = "minutes",
 ) -> Markup:
     """Minutes per bar, labelled (label, minutes); axis in hours and minutes; an optional
-    target drawn as a line across."""
+    target drawn as a line across. With unit "count", bars are counts (check-offs)."""
+    say = format_minutes if unit == "minutes" else _times
     total = sum(minutes for _label, minutes in bars)
     best = max(bars, key=lambda bar: bar[1], default=None)
-    desc = f"{len(bars)} bars, {format_minutes(total)} in total"
+    desc = f"{len(bars)} bars, {say(total)} in total"
     if best and best[1]:
-        desc += f"; the highest is {best[0]} with {format_minutes(best[1])}"
+        desc += f"; the highest is {best[0]} with {say(best[1])}"
     if target:
-        desc += f"; the target line is at {format_minutes(target)}"
+        desc += f"; the target line is at {say(target)}"
     top = _nice_max(max([minutes for _label, minutes in bars] + [target or 0]) or 1)
-    parts = _axis(top, lambda value: format_minutes(round(value)))
+    parts = _axis(top, lambda value: say(round(value)))
     plot_width, plot_height = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_width / max(len(bars), 1)
     every = every or max(1, -(-len(bars) // 8))
@@ -86,7 +88,7 @@ def bar_chart(
         parts.append(
             f'<rect class="chart-bar" x="{x + slot * 0.1:.1f}" y="{HEIGHT - BOTTOM - height:.1f}" '
             f'width="{slot * 0.8:.1f}" height="{height:.1f}">'
-            f"<title>{escape(label)}: {format_minutes(minutes)}</title></rect>"
+            f"<title>{escape(label)}: {say(minutes)}</title></rect>"
         )
         if index % every == 0:
             # Every other label of a crowded axis is "minor": a phone's stylesheet hides it.
@@ -99,9 +101,13 @@ def bar_chart(
         y = HEIGHT - BOTTOM - plot_height * target / top
         parts.append(
             f'<line class="chart-target" x1="{LEFT}" x2="{WIDTH - RIGHT}" '
-            f'y1="{y:.1f}" y2="{y:.1f}"><title>Target: {format_minutes(target)}</title></line>'
+            f'y1="{y:.1f}" y2="{y:.1f}"><title>Target: {say(target)}</title></line>'
         )
     return _frame(chart_id, title, desc, parts, "chart-bars")
+
+
+def _times(count: int) -> str:
+    return f"{count} time" if count == 1 else f"{count} times"
 
 
 def line_chart(chart_id: str, title: str, points: Sequence[tuple[date, float]]) -> Markup:
@@ -139,18 +145,27 @@ def heat_level(minutes: int, top: int) -> int:
     return min(4, 1 + (4 * minutes - 1) // top)
 
 
-def heatmap(chart_id: str, title: str, days: dict[date, int], week_start: str) -> Markup:
-    """A calendar grid: one column per week, one square per day, shaded by minutes."""
+def heatmap(
+    chart_id: str,
+    title: str,
+    days: dict[date, int],
+    week_start: str,
+    skipped: frozenset[date] = frozenset(),
+    checks: bool = False,
+) -> Markup:
+    """A calendar grid: one column per week, one square per day, shaded by minutes (or, with
+    `checks`, full for a checked day); skipped days are outlined and say so."""
     ordered = sorted(days)
     if not ordered:
         return _frame(chart_id, title, "No days", [], "chart-heatmap")
     origin = week_start_of(ordered[0], week_start)
     top = max(days.values())
     active = sum(1 for minutes in days.values() if minutes)
-    desc = (
-        f"{ordered[0].isoformat()} to {ordered[-1].isoformat()}: {active} active days, "
-        f"{format_minutes(sum(days.values()))} in total"
-    )
+    excused = sum(1 for day in ordered if day in skipped and not days[day])
+    total = f"{active} checked" if checks else f"{format_minutes(sum(days.values()))} in total"
+    desc = f"{ordered[0].isoformat()} to {ordered[-1].isoformat()}: {active} active days, {total}"
+    if excused:
+        desc += f", {excused} skipped"
     cell, gap, left, top_margin = 11, 2, 28, 18
     parts = []
     for row in range(7):
@@ -173,10 +188,14 @@ def heatmap(chart_id: str, title: str, days: dict[date, int], week_start: str) -
                 parts.append(
                     f'<text class="chart-label" x="{x}" y="12">{day.strftime("%b")}</text>'
                 )
-        level = heat_level(days[day], top)
+        if day in skipped and not days[day]:
+            shade, said = "heat-skipped", "skipped"
+        else:
+            shade = f"heat-{4 if checks and days[day] else heat_level(days[day], top)}"
+            said = ("checked" if days[day] else "—") if checks else format_minutes(days[day])
         parts.append(
-            f'<rect class="heat heat-{level}" x="{x}" y="{y}" width="{cell}" height="{cell}" '
-            f'rx="2"><title>{day.isoformat()}: {format_minutes(days[day])}</title></rect>'
+            f'<rect class="heat {shade}" x="{x}" y="{y}" width="{cell}" height="{cell}" '
+            f'rx="2"><title>{day.isoformat()}: {said}</title></rect>'
         )
     columns = (ordered[-1] - origin).days // 7 + 1
     width = left + columns * (cell + gap)

@@ -54,6 +54,14 @@ class Walk:
     week_start: str
     states: str = ""
 
+    def skipped_days(self) -> frozenset[date]:
+        """The days excused and not done, from `begin` to today."""
+        return frozenset(
+            self.begin + timedelta(days=offset)
+            for offset, state in enumerate(self.states)
+            if state == SKIPPED
+        )
+
     def state(self, day: date) -> str | None:
         """DONE, MISSED or SKIPPED for a day from `begin` to today, else None."""
         if self.begin is None or not self.begin <= day <= self.today:

@@ -7,9 +7,9 @@ from ..extensions import db
 from ..habits.queries import habits_of
 from ..models import Habit, User
 from ..timeutil import week_start_of
-from . import charts, metrics, queries
+from . import charts, engine, metrics, queries
 from .report import HEATMAP_DAYS, habit_stats
-from .results import Overview
+from .results import HabitStats, Overview
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 DASHBOARD_DAYS = 30
@@ -44,6 +44,33 @@ def overview_charts(user: User, data: Overview) -> dict:
     }
 
 
+def progress_row(habit: Habit, stats: HabitStats, today: date, week_start: date) -> dict:
+    """A habit's progress in its current period (today, or this week for a weekly target):
+    minutes or check-offs against the target, and whether it is met (or, for a limit, kept)."""
+    weekly = habit.weekly_target
+    since = week_start if weekly else today
+    history = stats.history
+    minutes = sum(value for day, value in history.minutes.items() if since <= day <= today)
+    checks = sum(1 for day in history.checks if since <= day <= today)
+    rule = habit.rule
+    amount = checks if rule.is_check else minutes
+    target = rule.amount if rule.has_target else None
+    met = amount <= target if rule.limit else bool(target and amount >= target)
+    return {
+        "habit": habit,
+        "minutes": minutes,
+        "checks": checks,
+        "target": target,
+        "limit": rule.limit,
+        "period": "this week" if weekly else "today",
+        "percent": min(100, round(100 * amount / target)) if target else None,
+        "met": met,
+        "checked_today": today in history.checks,
+        "skipped_today": today in history.skips,
+        "stats": stats,
+    }
+
+
 def dashboard_panel(user: User, today: date) -> dict:
     """Context for templates/analytics/_dashboard.html, as of today."""
     habits = list(db.session.scalars(habits_of(user, active=True)))
@@ -51,24 +78,7 @@ def dashboard_panel(user: User, today: date) -> dict:
     chart_start = today - timedelta(days=DASHBOARD_DAYS - 1)
     daily = queries.daily_totals(user, chart_start, today)
     week_start = week_start_of(today, user.week_start)
-    progress = []
-    for habit in habits:
-        recent = stats[habit.id].recent
-        weekly = habit.weekly_target
-        since = week_start if weekly else today
-        minutes = sum(value for day, value in recent.items() if since <= day <= today)
-        target = habit.target_minutes
-        progress.append(
-            {
-                "habit": habit,
-                "minutes": minutes,
-                "target": target,
-                "period": "this week" if weekly else "today",
-                "percent": min(100, round(100 * minutes / target)) if target else None,
-                "met": bool(target and minutes >= target),
-                "stats": stats[habit.id],
-            }
-        )
+    progress = [progress_row(habit, stats[habit.id], today, week_start) for habit in habits]
     days = metrics.days_between(chart_start, today)
     chart = charts.bar_chart(
         "chart-dashboard",
@@ -84,23 +94,24 @@ def dashboard_panel(user: User, today: date) -> dict:
     }
 
 
-def _weeks(habit: Habit, recent: dict, this_week: date, today: date) -> list[dict]:
-    """The last weeks' totals against the target: a weekly target is met or not; for a daily
-    target, how many of the week's days (so far) met it."""
-    threshold = habit.done_threshold
+def _weeks(habit: Habit, stats: HabitStats, this_week: date, today: date) -> list[dict]:
+    """The last weeks against the target: a weekly target is met, missed or excused (None);
+    for a daily target, how many of the week's counted days (so far) were done."""
+    history, walked = stats.history, stats.walk
     weeks = []
     for back in range(HABIT_WEEKS - 1, -1, -1):
         start = this_week - timedelta(weeks=back)
         days = [start + timedelta(days=offset) for offset in range(7)]
-        days = [day for day in days if day <= today]
-        minutes = sum(recent.get(day, 0) for day in days)
+        states = [walked.state(day) for day in days if day <= today]
         weeks.append(
             {
                 "start": start,
-                "minutes": minutes,
-                "met": habit.weekly_target and minutes >= habit.target_minutes,
-                "days_met": sum(1 for day in days if recent.get(day, 0) >= threshold),
-                "days": len(days),
+                "minutes": sum(history.minutes.get(day, 0) for day in days if day <= today),
+                "checks": sum(1 for day in days if day in history.checks),
+                "met": engine.week_result(walked, start) if habit.weekly_target else None,
+                "days_met": states.count(engine.DONE),
+                "days_skipped": states.count(engine.SKIPPED),
+                "days": len(states) - states.count(engine.SKIPPED),
             }
         )
     return weeks
@@ -109,13 +120,17 @@ def _weeks(habit: Habit, recent: dict, this_week: date, today: date) -> list[dic
 def habit_panel(user: User, habit: Habit, today: date) -> dict:
     """Context for templates/analytics/_habit.html, as of today."""
     stats = habit_stats(user, [habit], today, keep_history=HEATMAP_DAYS)[habit.id]
-    recent = stats.recent
+    history, is_check = stats.history, habit.kind == "check"
     heat_days = metrics.days_between(today - timedelta(days=HEATMAP_DAYS - 1), today)
-    heat = {day: recent.get(day, 0) for day in heat_days}
-    weeks = _weeks(habit, recent, week_start_of(today, user.week_start), today)
+    if is_check:
+        heat = {day: int(day in history.checks) for day in heat_days}
+    else:
+        heat = {day: history.minutes.get(day, 0) for day in heat_days}
+    weeks = _weeks(habit, stats, week_start_of(today, user.week_start), today)
     return {
         "habit": habit,
         "today": today,
+        "checked_today": today in history.checks,
         "stats": stats,
         "weeks": weeks,
         "heatmap": charts.heatmap(
@@ -123,15 +138,21 @@ def habit_panel(user: User, habit: Habit, today: date) -> dict:
             f"{habit.name}: the last 365 days",
             heat,
             user.week_start,
+            skipped=stats.walk.skipped_days() if stats.walk.begin else frozenset(),
+            checks=is_check,
         ),
         "score_chart": charts.line_chart(
             f"chart-habit-{habit.id}-score", f"{habit.name}: strength score", stats.score_history
         ),
         "weeks_chart": charts.bar_chart(
             f"chart-habit-{habit.id}-weeks",
-            f"{habit.name}: time per week",
-            [(week["start"].strftime("%b %d"), week["minutes"]) for week in weeks],
+            f"{habit.name}: {'check-offs' if is_check else 'time'} per week",
+            [
+                (week["start"].strftime("%b %d"), week["checks" if is_check else "minutes"])
+                for week in weeks
+            ],
             every=2,
-            target=habit.target_minutes if habit.weekly_target else None,
+            target=habit.rule.amount if habit.weekly_target else None,
+            unit="count" if is_check else "minutes",
         ),
     }

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..models import Habit
+from .engine import History, Walk
 
 # A run of done days (first day, last day, length in days).
 Run = tuple[date, date, int]
@@ -13,10 +14,12 @@ Run = tuple[date, date, int]
 
 @dataclass(frozen=True)
 class HabitStats:
-    """A habit's streaks and strength score as of today, and the per-day sums behind them."""
+    """A habit's streaks and strength score as of today; the history behind them and each day's
+    state from the first counted day (`first_day`) to today."""
 
-    first_log: date | None
-    recent: Mapping[date, int]
+    first_day: date | None
+    history: History
+    walk: Walk
     current_streak: int
     longest_streak: int
     best_streaks: tuple[Run, ...]
@@ -41,6 +44,8 @@ class HabitRow:
     habit: Habit
     minutes: int
     days_logged: int
+    checks: int
+    skipped_days: int
     target_success_rate: float | None
     stats: HabitStats
 
@@ -54,8 +59,13 @@ class HabitRow:
             "archived": habit.archived,
             "target_minutes": habit.target_minutes,
             "target_period": habit.target_period,
+            "kind": habit.kind,
+            "target_direction": habit.target_direction,
+            "target_times": habit.target_times,
             "minutes": self.minutes,
             "days_logged": self.days_logged,
+            "checks": self.checks,
+            "skipped_days": self.skipped_days,
             "target_success_rate": self.target_success_rate,
             **self.stats.to_json(),
         }

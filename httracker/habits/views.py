@@ -45,6 +45,7 @@ def render_dashboard(today, quick_form=None, failed_habit_id=None, status=200):
     """The dashboard as of today: a quick log per active habit, today's total and analytics."""
     habits = list(db.session.scalars(queries.habits_of(current_user, active=True)))
     today_minutes = queries.day_minutes_by_habit(current_user, today)
+    panel = dashboard_panel(current_user, today)
     page = render_template(
         "habits/dashboard.html",
         today=today,
@@ -53,7 +54,8 @@ def render_dashboard(today, quick_form=None, failed_habit_id=None, status=200):
         today_total=sum(today_minutes.values()),
         quick_form=quick_form or QuickLogForm(formdata=None),
         failed_habit_id=failed_habit_id,
-        analytics=dashboard_panel(current_user, today),
+        analytics=panel,
+        progress={row["habit"].id: row for row in panel["progress"]},
     )
     return page, status
 
@@ -132,6 +134,7 @@ def detail(habit_id: int):
         "habits/detail.html",
         habit=habit,
         logs=queries.recent_logs(current_user, habit),
+        entries=queries.recent_day_entries(current_user, habit),
         analytics=habit_panel(current_user, habit, report.today_for(current_user)),
     )
 
