@@ -59,12 +59,14 @@ class Reference:
         return self.minutes.get(day, 0) > 0
 
     def excused(self, day):
-        return day in self.skips and not self.done(day)
+        """A skipped day is excused unless an entry on it (logs, a check-off) made it done."""
+        entry = day in self.checks if self.kind == "check" else day in self.minutes
+        return day in self.skips and not (entry and self.done(day))
 
     def state(self, day):
-        if self.done(day):
-            return "done"
-        return "skipped" if self.excused(day) else "missed"
+        if self.excused(day):
+            return "skipped"
+        return "done" if self.done(day) else "missed"
 
     # -- streaks -------------------------------------------------------------------------
     def streak_runs(self):

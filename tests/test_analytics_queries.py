@@ -8,7 +8,15 @@ from sqlalchemy import insert, select
 
 from httracker.analytics.panels import habit_panel
 from httracker.extensions import db
-from httracker.models import Habit, HabitLog, User
+from httracker.models import (
+    Habit,
+    HabitBreak,
+    HabitBreakHabit,
+    HabitCheck,
+    HabitLog,
+    HabitSkip,
+    User,
+)
 
 TODAY = date(2026, 6, 30)
 QUERY_BUDGET = 12
@@ -109,3 +117,53 @@ def test_ten_year_account_within_the_same_budget(app, client, user, count_querie
         assert habit["score"] >= 99.9
         if habit["target_period"] == "week" and habit["target_minutes"]:
             assert habit["week_streak"] >= len(days) // 7 - 1
+
+
+def test_check_offs_skips_and_breaks_within_the_same_budget(
+    app, client, user, count_queries, pin_today
+):
+    """Check habits, skipped days and breaks, from one of each to years of them, cost the same
+    number of queries on every analytics page."""
+    pin_today(TODAY)
+    time_ids = make_habits(app, user, 3)
+    with app.app_context():
+        checks = [
+            Habit(
+                user_id=user.id,
+                name=f"Check {n}",
+                kind="check",
+                target_period=period,
+                target_times=times,
+            )
+            for n, (period, times) in enumerate([("day", 1), ("week", 3)])
+        ]
+        db.session.add_all(checks)
+        db.session.flush()
+        check_ids = [habit.id for habit in checks]
+        db.session.commit()
+
+    def add(back_days):
+        with app.app_context():
+            for back in back_days:
+                day = TODAY - timedelta(days=back)
+                for habit_id in check_ids:
+                    db.session.add(HabitCheck(user_id=user.id, habit_id=habit_id, date=day))
+                for habit_id in time_ids:
+                    db.session.add(HabitSkip(user_id=user.id, habit_id=habit_id, date=day))
+                brk = HabitBreak(user_id=user.id, start_date=day, end_date=day, all_habits=False)
+                db.session.add(brk)
+                db.session.flush()
+                db.session.add(
+                    HabitBreakHabit(break_id=brk.id, habit_id=check_ids[0], user_id=user.id)
+                )
+            db.session.commit()
+
+    add([0])
+    small = assert_within_budget(app, client, count_queries, user.id)
+    add(range(1, 400, 2))
+    large = assert_within_budget(app, client, count_queries, user.id)
+    assert large == small, (small, large)
+    payload = client.get("/analytics/data.json?range=all").get_json()
+    by_name = {habit["name"]: habit for habit in payload["habits"]}
+    assert by_name["Check 0"]["checks"] == 201
+    assert by_name["Check 0"]["kind"] == "check"

@@ -97,7 +97,8 @@ def walk(
     done_code, missed_code, skipped_code = ord(DONE), ord(MISSED), ord(SKIPPED)
     weekly_limit = rule.limit and rule.weekly
     week_of, week_before = None, 0
-    for day in sorted(day for day in {*minutes, *checks} if begin <= day <= today):
+    entries = history.activity_days(rule)
+    for day in sorted(day for day in entries if begin <= day <= today):
         if weekly_limit and week_start_of(day, week_start) != week_of:
             week_of, week_before = week_start_of(day, week_start), 0
         spent, offset = minutes.get(day, 0), (day - begin).days
@@ -114,10 +115,10 @@ def walk(
             rest_end = min((week_of - begin).days + DAYS_PER_WEEK, len(states))
             states[offset + 1 : rest_end] = MISSED.encode() * max(0, rest_end - offset - 1)
     for day in skips:
-        if begin <= day <= today and day not in minutes and day not in checks:
-            offset = (day - begin).days
-            if states[offset] != done_code:
-                states[offset] = skipped_code
+        # A skipped day without an entry is excused, whatever a day without entries would be
+        # (a limit's empty day is kept, but a day off does not extend its streak either).
+        if begin <= day <= today and day not in entries:
+            states[(day - begin).days] = skipped_code
     return Walk(rule, history, begin, today, week_start, states.decode())
 
 
@@ -155,7 +156,8 @@ def week_result(walked: Walk, week: date) -> bool | None:
         day = week + timedelta(days=offset)
         spent = history.minutes.get(day, 0)
         checked = day in history.checks
-        if day in history.skips and not rule.day_done(spent, checked, week_before):
+        entry = checked if rule.is_check else spent > 0
+        if day in history.skips and not (entry and rule.day_done(spent, checked, week_before)):
             skipped += 1
             continue
         counted += int(checked) if rule.is_check else spent
