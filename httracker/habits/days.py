@@ -75,8 +75,12 @@ def check_break_rules(
     return clean_note(note)
 
 
-def _add_once(entry) -> None:
+def _add_once(user: User, entry) -> None:
     """Add a one-per-day entry; one already there (even added by a racing request) is kept."""
+    # The user's lock first, like create_habit: the insert's foreign-key check would otherwise
+    # wait for a running import's lock while holding the day, which the import may be about to
+    # insert (a deadlock on PostgreSQL and MariaDB).
+    services.lock_user(user)
     try:
         with db.session.begin_nested():
             db.session.add(entry)
@@ -88,7 +92,7 @@ def _add_once(entry) -> None:
 def check_day(user: User, habit: Habit, day: date, note: str | None = None) -> None:
     """Mark a check habit done on a day; checking a checked day changes nothing."""
     note = check_check_rules(habit, day, note, user_today(user))
-    _add_once(HabitCheck(user_id=user.id, habit_id=habit.id, date=day, note=note))
+    _add_once(user, HabitCheck(user_id=user.id, habit_id=habit.id, date=day, note=note))
 
 
 def uncheck_day(user: User, habit: Habit, day: date) -> None:
@@ -101,7 +105,7 @@ def uncheck_day(user: User, habit: Habit, day: date) -> None:
 def skip_day(user: User, habit: Habit, day: date, note: str | None = None) -> None:
     """Excuse one habit's day; skipping a skipped day changes nothing."""
     note = check_skip_rules(day, note, user_today(user))
-    _add_once(HabitSkip(user_id=user.id, habit_id=habit.id, date=day, note=note))
+    _add_once(user, HabitSkip(user_id=user.id, habit_id=habit.id, date=day, note=note))
 
 
 def unskip_day(user: User, habit: Habit, day: date) -> None:
@@ -120,6 +124,7 @@ def add_break(
 ) -> HabitBreak:
     """Excuse a range of days for every habit (`habits` None) or for the chosen ones."""
     note = check_break_rules(start, end, habits, note, user_today(user))
+    services.lock_user(user)
     entry = HabitBreak(
         user_id=user.id, start_date=start, end_date=end, all_habits=habits is None, note=note
     )
