@@ -109,8 +109,11 @@ def advance_sequences(connection) -> None:
     if connection.dialect.name != "postgresql":
         return
     for table in db.metadata.sorted_tables:
-        highest = select(func.coalesce(func.max(table.c.id), 0)).scalar_subquery()
-        sequence = func.pg_get_serial_sequence(table.name, "id")
+        column = table.autoincrement_column
+        if column is None:
+            continue  # a link table keyed by the rows it links (habit_break_habit)
+        highest = select(func.coalesce(func.max(column), 0)).scalar_subquery()
+        sequence = func.pg_get_serial_sequence(table.name, column.name)
         connection.execute(select(func.setval(sequence, highest + 1, False)))
 
 

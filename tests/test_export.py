@@ -83,7 +83,7 @@ def test_json_download(client, alice_data):
     assert response.status_code == 200 and response.mimetype == "application/json"
     assert "attachment" in response.headers["Content-Disposition"]
     document = json.loads(response.get_data(as_text=True))
-    assert document["format"] == "httracker-export" and document["version"] == 1
+    assert document["format"] == "httracker-export" and document["version"] == 2
     assert document["exported_at"]
     names = [habit["name"] for habit in document["habits"]]
     assert names == ["=cmd", "Archived", "Reading"]
@@ -91,11 +91,22 @@ def test_json_download(client, alice_data):
     assert set(reading) == {
         "name",
         "category",
+        "kind",
         "target_minutes",
         "target_period",
+        "target_direction",
+        "target_times",
         "archived",
         "logs",
+        "checks",
+        "skips",
     }
+    assert (reading["kind"], reading["target_direction"], reading["target_times"]) == (
+        "time",
+        "at_least",
+        None,
+    )
+    assert reading["checks"] == [] and reading["skips"] == [] and document["breaks"] == []
     assert reading["category"] == "Learning" and reading["target_minutes"] == 30
     assert reading["logs"] == [
         {"date": "2024-01-01", "minutes": 15, "note": None},
@@ -120,7 +131,7 @@ def test_export_command_to_stdout_and_file(runner, alice_data, tmp_path):
     assert result.exit_code == 0, result.output
     assert json.loads(target.read_text(encoding="utf-8"))["format"] == "httracker-export"
     result = runner.invoke(args=["export", "alice", "--format", "json"])
-    assert json.loads(result.output)["version"] == 1
+    assert json.loads(result.output)["version"] == 2
 
 
 def test_export_command_needs_a_known_format(runner, alice_data, tmp_path):

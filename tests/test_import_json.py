@@ -18,7 +18,11 @@ LOG = {"date": "2024-01-01", "minutes": 5, "note": None}
             ["Line 2, column 13: not valid JSON (Expecting value)."],
         ),
         ('{"format": "other", "version": 1, "habits": []}', ["Not an HT-Tracker export"]),
-        ('{"format": "httracker-export", "version": 2, "habits": []}', ["version 2"]),
+        (
+            '{"format": "httracker-export", "version": 3, "habits": []}',
+            ["Unsupported export version 3; use 1 or 2."],
+        ),
+        ('{"format": "httracker-export", "version": true, "habits": []}', ["version True"]),
         ({"habits": {"name": "R"}}, ["habits: must be a list."]),
         (
             {"habits": [{"name": "Reading", "logs": [{"date": "2024-01-01", "minutes": 0}]}]},

@@ -13,9 +13,10 @@ from sqlalchemy.engine import make_url
 from httracker import create_app
 from httracker.auth.services import find_user
 from httracker.extensions import db
+from httracker.habits.days import add_break, check_day, skip_day
 from httracker.habits.services import add_log, create_habit, set_archived
 from httracker.habits.targets import Target
-from httracker.models import Habit, HabitLog, User
+from httracker.models import Habit, HabitLog, HabitSkip, User
 
 from .conftest import PASSWORD, recreate_database
 
@@ -45,7 +46,8 @@ def drop_database(url):
 
 @pytest.fixture
 def source_url(tmp_path):
-    """A SQLite database with the demo account and a second user with data of her own."""
+    """A SQLite database with the demo account and a second user with data of his own: logs,
+    checks, skipped days and breaks (for every habit and for chosen ones)."""
     url = f"sqlite:///{tmp_path / 'source.sqlite'}"
     app = migrated_app(url)
     runner = app.test_cli_runner()
@@ -59,6 +61,13 @@ def source_url(tmp_path):
         chess = create_habit(bob, "Chess", "Games")
         add_log(bob, piano, date(2024, 5, 1), 45, 'a "note", with commas\nand lines')
         add_log(bob, chess, date(2024, 5, 1), 1440 - 45, None)
+        stretch = create_habit(bob, "Stretch", "", Target(None, "week", "check", times=3))
+        check_day(bob, stretch, date(2024, 5, 1), "ünder a minute")
+        check_day(bob, stretch, date(2024, 5, 2))
+        skip_day(bob, piano, date(2024, 5, 2), "sick")
+        skip_day(bob, stretch, date(2024, 5, 3))
+        add_break(bob, date(2024, 6, 1), date(2024, 6, 14), None, "Holiday")
+        add_break(bob, date(2024, 7, 1), date(2024, 7, 2), [piano, stretch], None)
         set_archived(chess, True)
         db.session.commit()
         db.engine.dispose()
@@ -83,19 +92,22 @@ def target_url(database_url, tmp_path):
     drop_database(url)
 
 
+def to_the_second(row: dict) -> dict:
+    if "created_at" in row:
+        row["created_at"] = row["created_at"].replace(microsecond=0)
+    return row
+
+
 def table_rows(url):
-    """Every row of every table, by primary key; created_at compared to the second (MySQL
-    DATETIME keeps no fractions)."""
+    """Every row of every table, by primary key; created_at (where a table has it) compared to
+    the second (MySQL DATETIME keeps no fractions)."""
     engine = create_engine(url)
     try:
         with engine.connect() as connection:
             rows = {}
             for table in db.metadata.sorted_tables:
                 result = connection.execute(select(table).order_by(*table.primary_key.columns))
-                rows[table.name] = [
-                    {**row, "created_at": row["created_at"].replace(microsecond=0)}
-                    for row in result.mappings()
-                ]
+                rows[table.name] = [to_the_second(dict(row)) for row in result.mappings()]
             return rows
     finally:
         engine.dispose()
@@ -129,6 +141,8 @@ def test_transfer_copies_everything_once(runner, source_url, target_url):
         counted = f"{len(source[name]):>8}  {len(source[name]):>8}"
         assert name in result.output and counted in result.output
     assert len(source["user_account"]) == 2 and len(source["habit_log"]) > 300
+    assert [len(source[name]) for name in ("habit_check", "habit_skip", "habit_break")] == [2, 2, 2]
+    assert len(source["habit_break_habit"]) == 2
     assert target == source
     assert per_user_day_totals(target_url) == per_user_day_totals(source_url)
 
@@ -143,9 +157,14 @@ def test_transfer_copies_everything_once(runner, source_url, target_url):
         bob = find_user("bob")
         habit = create_habit(bob, "Drawing")
         log = add_log(bob, habit, date(2024, 6, 1), 30)
+        skip_day(bob, habit, date(2024, 6, 2))
+        entry = add_break(bob, date(2024, 8, 1), date(2024, 8, 1), [habit])
         db.session.commit()
         assert habit.id > max(row["id"] for row in source["habit"])
         assert log.id > max(row["id"] for row in source["habit_log"])
+        assert entry.id > max(row["id"] for row in source["habit_break"])
+        skipped = db.session.scalar(select(func.max(HabitSkip.id)))
+        assert skipped > max(row["id"] for row in source["habit_skip"])
     response = app.test_client().post("/auth/login", data={"login": "demo", "password": PASSWORD})
     assert response.status_code == 302
     with app.app_context():

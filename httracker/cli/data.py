@@ -84,7 +84,7 @@ def demo_command(username: str, days: int, seed: int, password: str | None):
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Default: stdout."
 )
 def export_command(username: str, fmt: str | None, output: Path | None):
-    """Write all of a user's habits and logs as CSV or JSON."""
+    """Write all of a user's habits, logs, checks, skipped days and breaks as CSV or JSON."""
     user = find_user_or_fail(username)
     if fmt is None:
         fmt = output.suffix.lower().lstrip(".") if output else "csv"
@@ -107,7 +107,8 @@ def export_command(username: str, fmt: str | None, output: Path | None):
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=FORMAT_OPTION, help="Default: from the file's extension.")
 def import_command(username: str, file: Path, fmt: str | None):
-    """Add habits and logs from a CSV or JSON file; all or nothing."""
+    """Add habits, logs, checks, skipped days and breaks from a CSV or JSON file; all or
+    nothing."""
     user = find_user_or_fail(username)
     data = file.read_bytes()
     try:

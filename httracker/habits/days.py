@@ -3,6 +3,7 @@
 Like every service, each function checks its rules, adds and flushes, and raises RuleBroken;
 the caller commits once."""
 
+from collections.abc import Collection
 from datetime import date, timedelta
 
 from sqlalchemy import delete, select
@@ -27,16 +28,59 @@ def clean_note(note: str | None) -> str | None:
     return note
 
 
-def check_plan_date(user: User, day: date, field: str = "date") -> None:
-    """A day from 2000-01-01 to a year from today (skips and breaks may be planned)."""
+def check_plan_day(day: date, today: date, field: str = "date") -> None:
+    """A day from 2000-01-01 to a year after `today` (skips and breaks may be planned)."""
     if day < EARLIEST_DATE:
         raise RuleBroken(field, "Dates start on 2000-01-01.")
-    if day > user_today(user) + PLAN_AHEAD:
+    if day > today + PLAN_AHEAD:
         raise RuleBroken(field, "Plan at most a year ahead.")
 
 
-def _add_once(entry) -> None:
+def check_plan_date(user: User, day: date, field: str = "date") -> None:
+    """A day from 2000-01-01 to a year from the user's today."""
+    check_plan_day(day, user_today(user), field)
+
+
+# The rules of a check, a skip and a break as pure checkers (no database), for the services
+# below and for imports: each raises RuleBroken for the first rule broken and returns the note
+# as it is stored.
+
+
+def check_check_rules(habit, day: date, note: str | None, today: date) -> str | None:
+    """A check of `habit` (a Habit, or anything with its name and kind) on `day`."""
+    if habit.kind != "check":
+        raise RuleBroken("date", f"{habit.name} counts minutes: log time instead of checking it.")
+    services.check_log_date(day, today)
+    return clean_note(note)
+
+
+def check_skip_rules(day: date, note: str | None, today: date) -> str | None:
+    """A skipped day."""
+    check_plan_day(day, today)
+    return clean_note(note)
+
+
+def check_break_rules(
+    start: date, end: date, habits: Collection | None, note: str | None, today: date
+) -> str | None:
+    """A break from `start` to `end` for `habits` (None: every habit)."""
+    check_plan_day(start, today, "start")
+    check_plan_day(end, today, "end")
+    if end < start:
+        raise RuleBroken("end", "A break ends on or after the day it starts.")
+    if (end - start).days + 1 > MAX_BREAK_DAYS:
+        raise RuleBroken("end", "A break lasts at most a year.")
+    if habits is not None and not habits:
+        raise RuleBroken("habits", "Choose the habits the break is for, or all of them.")
+    return clean_note(note)
+
+
+def _add_once(user: User, entry) -> None:
     """Add a one-per-day entry; one already there (even added by a racing request) is kept."""
+    # The user's lock first, like create_habit: the insert's foreign-key check would otherwise
+    # wait for a running import's lock while holding the day, which the import may be about to
+    # insert (a deadlock on PostgreSQL and MariaDB).
+    services.lock_user(user)
     try:
         with db.session.begin_nested():
             db.session.add(entry)
@@ -47,11 +91,8 @@ def _add_once(entry) -> None:
 
 def check_day(user: User, habit: Habit, day: date, note: str | None = None) -> None:
     """Mark a check habit done on a day; checking a checked day changes nothing."""
-    if not habit.rule.is_check:
-        raise RuleBroken("date", f"{habit.name} counts minutes: log time instead of checking it.")
-    services.check_log_date(day, user_today(user))
-    note = clean_note(note)
-    _add_once(HabitCheck(user_id=user.id, habit_id=habit.id, date=day, note=note))
+    note = check_check_rules(habit, day, note, user_today(user))
+    _add_once(user, HabitCheck(user_id=user.id, habit_id=habit.id, date=day, note=note))
 
 
 def uncheck_day(user: User, habit: Habit, day: date) -> None:
@@ -63,9 +104,8 @@ def uncheck_day(user: User, habit: Habit, day: date) -> None:
 
 def skip_day(user: User, habit: Habit, day: date, note: str | None = None) -> None:
     """Excuse one habit's day; skipping a skipped day changes nothing."""
-    check_plan_date(user, day)
-    note = clean_note(note)
-    _add_once(HabitSkip(user_id=user.id, habit_id=habit.id, date=day, note=note))
+    note = check_skip_rules(day, note, user_today(user))
+    _add_once(user, HabitSkip(user_id=user.id, habit_id=habit.id, date=day, note=note))
 
 
 def unskip_day(user: User, habit: Habit, day: date) -> None:
@@ -83,15 +123,8 @@ def add_break(
     user: User, start: date, end: date, habits: list[Habit] | None, note: str | None = None
 ) -> HabitBreak:
     """Excuse a range of days for every habit (`habits` None) or for the chosen ones."""
-    check_plan_date(user, start, "start")
-    check_plan_date(user, end, "end")
-    if end < start:
-        raise RuleBroken("end", "A break ends on or after the day it starts.")
-    if (end - start).days + 1 > MAX_BREAK_DAYS:
-        raise RuleBroken("end", "A break lasts at most a year.")
-    if habits is not None and not habits:
-        raise RuleBroken("habits", "Choose the habits the break is for, or all of them.")
-    note = clean_note(note)
+    note = check_break_rules(start, end, habits, note, user_today(user))
+    services.lock_user(user)
     entry = HabitBreak(
         user_id=user.id, start_date=start, end_date=end, all_habits=habits is None, note=note
     )

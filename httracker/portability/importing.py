@@ -3,6 +3,7 @@ the web forms and the CLI use, with the same messages), then one batch of writes
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
@@ -13,11 +14,13 @@ from ..habits.services import (
     check_day_total,
     check_habit_rules,
     check_log_rules,
+    check_timed,
     create_habit,
     lock_user,
 )
 from ..models import Habit, HabitLog, User, fold
 from ..timeutil import user_today
+from .day_entries import DayPlan, KnownHabit, plan_days, write_days
 from .parsing import parse
 from .records import HabitRecord, ImportData, ImportRejected, ImportResult, LogRecord
 
@@ -29,12 +32,14 @@ CHANGED_MEANWHILE = (
 
 @dataclass(frozen=True)
 class ImportPlan:
-    """What a checked file adds: its new habits and logs, and the habits already there."""
+    """What a checked file adds: its new habits, logs and day entries, and the habits already
+    there (by folded name)."""
 
     habit_ids: dict[str, int]
     new_habits: list[HabitRecord]
     new_logs: list[LogRecord]
-    skipped: int
+    days: DayPlan
+    skipped_logs: int
 
 
 def import_file(user: User, data: bytes, fmt: str) -> ImportResult:
@@ -43,34 +48,39 @@ def import_file(user: User, data: bytes, fmt: str) -> ImportResult:
 
 
 def import_data(user: User, parsed: ImportData) -> ImportResult:
-    """Add the file's missing habits and logs after checking every rule; nothing is written
-    unless all of it is valid. Logs already present (habit, date, minutes, note) are skipped."""
+    """Add the file's missing habits, logs, checks, skipped days and breaks after checking every
+    rule; nothing is written unless all of it is valid. Entries already present are skipped."""
     return write_import(user, parsed, check_import(user, parsed))
 
 
 def check_import(user: User, parsed: ImportData) -> ImportPlan:
-    """Lock the user's data and check every new habit and log; ImportRejected lists each one
+    """Lock the user's data and check every new habit and entry; ImportRejected lists each one
     that breaks a rule, by its place in the file."""
     lock_user(user)
-    existing = {
-        habit.name_key: habit.id
+    habits = {
+        habit.name_key: KnownHabit(habit.name, habit.kind, habit.id)
         for habit in db.session.scalars(select(Habit).where(Habit.user_id == user.id))
     }
     errors: list[str] = []
-    new_habits = [record for key, record in parsed.habits.items() if key not in existing]
+    new_habits = [record for key, record in parsed.habits.items() if key not in habits]
     for record in new_habits:
+        kind = None
         try:
-            check_habit_rules(record.name, record.category, record.target)
+            kind = check_habit_rules(record.name, record.category, record.target).kind
         except RuleBroken as error:
             errors.append(parsed.problem(record.where, error))
-    new_logs = _new_logs(user, parsed, errors)
+        habits[fold(record.name)] = KnownHabit(record.name, kind)
+    today = user_today(user)
+    new_logs = _new_logs(user, parsed, habits, today, errors)
+    days = plan_days(user, parsed, habits, today, errors)
     if errors:
         raise ImportRejected(errors)
-    return ImportPlan(existing, new_habits, new_logs, len(parsed.logs) - len(new_logs))
+    habit_ids = {key: habit.id for key, habit in habits.items() if habit.id is not None}
+    return ImportPlan(habit_ids, new_habits, new_logs, days, len(parsed.logs) - len(new_logs))
 
 
 def write_import(user: User, parsed: ImportData, plan: ImportPlan) -> ImportResult:
-    """Add a checked file's new habits and logs. A habit named, renamed or deleted since the
+    """Add a checked file's new habits and entries. A habit named, renamed or deleted since the
     check (another tab, the CLI) rejects the file like any broken rule."""
     habit_ids = dict(plan.habit_ids)
     for record in plan.new_habits:
@@ -98,12 +108,23 @@ def write_import(user: User, parsed: ImportData, plan: ImportPlan) -> ImportResu
             db.session.execute(insert(HabitLog), rows)
         except IntegrityError:
             raise ImportRejected([CHANGED_MEANWHILE]) from None
-    return ImportResult(len(plan.new_habits), len(plan.new_logs), plan.skipped)
+    write_days(user, plan.days, habit_ids)
+    return ImportResult(
+        habits_added=len(plan.new_habits),
+        logs_added=len(plan.new_logs),
+        already_there=plan.skipped_logs + plan.days.already_there,
+        checks_added=len(plan.days.checks),
+        skips_added=len(plan.days.skips),
+        breaks_added=len(plan.days.breaks),
+    )
 
 
-def _new_logs(user: User, parsed: ImportData, errors: list[str]) -> list[LogRecord]:
+def _new_logs(
+    user: User, parsed: ImportData, habits: dict[str, KnownHabit], today: date, errors: list[str]
+) -> list[LogRecord]:
     """The file's logs not yet stored (as many copies as the file has more of), each checked
-    by the log rules, and the 24h day counting what is already logged."""
+    by the log rules (minutes for time habits only), and the 24h day counting what is already
+    logged."""
     query = (
         select(Habit.name_key, HabitLog.date, HabitLog.minutes, HabitLog.note)
         .join(Habit, Habit.id == HabitLog.habit_id)
@@ -116,10 +137,12 @@ def _new_logs(user: User, parsed: ImportData, errors: list[str]) -> list[LogReco
         .group_by(HabitLog.date)
     )
     totals = Counter({day: int(total) for day, total in db.session.execute(totals_query)})
-    today = user_today(user)
     new: list[LogRecord] = []
     for log in parsed.logs:
         try:
+            habit = habits[fold(log.habit)]
+            if habit.kind is not None:
+                check_timed(habit)
             check_log_rules(log.date, log.minutes, log.note, today)
             key = (fold(log.habit), log.date, log.minutes, log.note)
             if stored[key] > 0:

@@ -9,14 +9,23 @@ from ..habits.targets import Target
 from ..models import fold
 
 FORMATS = ("csv", "json")
-JSON_FORMAT_NAME, JSON_VERSION = "httracker-export", 1
+# Version 2 added kinds, directions, times, checks, skipped days and breaks; 1 still imports.
+JSON_FORMAT_NAME, JSON_VERSION = "httracker-export", 2
+JSON_VERSIONS = (1, 2)
 # The contract's columns first; the habit columns after them keep targets and archived flags.
 CSV_LOG_COLUMNS = ("date", "habit", "category", "minutes", "note")
 CSV_HABIT_COLUMNS = ("target_minutes", "target_period", "archived")
-CSV_COLUMNS = CSV_LOG_COLUMNS + CSV_HABIT_COLUMNS
+# Version 2: the rest of a habit's target, what the row is (ENTRIES), and a break's last day and
+# its label (the rows of a break for chosen habits share it, one row per habit).
+CSV_KIND_COLUMNS = ("kind", "target_direction", "target_times")
+CSV_ENTRY_COLUMNS = ("entry", "end", "break")
+CSV_COLUMNS = CSV_LOG_COLUMNS + CSV_HABIT_COLUMNS + CSV_KIND_COLUMNS + CSV_ENTRY_COLUMNS
 CSV_REQUIRED = ("date", "habit", "minutes")
-# The CSV column of a habit field where its name differs from the field's (and the JSON key's).
-CSV_COLUMN_OF = {"name": "habit"}
+# What a CSV row holds. An empty `entry` (every version-1 file) is a log, or a row that only
+# describes its habit when date, minutes and note are empty.
+ENTRIES = ("habit", "log", "check", "skip", "break")
+# The CSV column of a field where its name differs from the field's (and the JSON key's).
+CSV_COLUMN_OF = {"name": "habit", "start": "date", "habits": "habit"}
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_REPORTED_ERRORS = 50
 # Spreadsheets run cells starting with these as formulas; a leading quote makes them text.
@@ -87,14 +96,38 @@ class LogRecord:
     where: str
 
 
+@dataclass(slots=True)
+class DayRecord:
+    """A check or a skipped day of one habit."""
+
+    habit: str
+    date: date
+    note: str | None
+    where: str
+
+
+@dataclass
+class BreakRecord:
+    """A break; `habits` is None for every habit, else each chosen name with its place."""
+
+    start: date
+    end: date
+    note: str | None
+    where: str
+    habits: list[tuple[str, str]] | None = None
+
+
 @dataclass
 class ImportData:
-    """What a file holds: habits by folded name (first mention wins) and logs in file order.
-    Each record's `where` is its line (CSV) or its JSON path."""
+    """What a file holds: habits by folded name (first mention wins), then logs, checks, skipped
+    days and breaks in file order. Each record's `where` is its line (CSV) or its JSON path."""
 
     fmt: str = "json"
     habits: dict[str, HabitRecord] = field(default_factory=dict)
     logs: list[LogRecord] = field(default_factory=list)
+    checks: list[DayRecord] = field(default_factory=list)
+    skips: list[DayRecord] = field(default_factory=list)
+    breaks: list[BreakRecord] = field(default_factory=list)
 
     def add_habit(self, record: HabitRecord) -> None:
         self.habits.setdefault(fold(record.name), record)
@@ -113,16 +146,29 @@ class ImportData:
         return f"{self.place(where, error.field)}: {error.message}"
 
 
-@dataclass
+@dataclass(frozen=True)
 class ImportResult:
+    """What an import added, and how many of the file's entries were there already."""
+
     habits_added: int
     logs_added: int
-    logs_skipped: int
+    already_there: int
+    checks_added: int = 0
+    skips_added: int = 0
+    breaks_added: int = 0
 
     def summary(self) -> str:
-        """'Imported 1 habit and 12 logs (3 already there).'"""
-        text = f"Imported {_count(self.habits_added, 'habit')} and {_count(self.logs_added, 'log')}"
-        return text + (f" ({self.logs_skipped} already there)." if self.logs_skipped else ".")
+        """'Imported 1 habit, 12 logs and 2 checks (3 already there).' Checks, skipped days and
+        breaks are named when some were added."""
+        parts = [_count(self.habits_added, "habit"), _count(self.logs_added, "log")]
+        extra = (
+            (self.checks_added, "check"),
+            (self.skips_added, "skipped day"),
+            (self.breaks_added, "break"),
+        )
+        parts += [_count(number, noun) for number, noun in extra if number]
+        text = f"Imported {', '.join(parts[:-1])} and {parts[-1]}"
+        return text + (f" ({self.already_there} already there)." if self.already_there else ".")
 
 
 def _count(number: int, noun: str) -> str:
