@@ -12,7 +12,7 @@ from sqlalchemy import select
 from werkzeug.routing import IntegerConverter
 
 from httracker.extensions import db
-from httracker.models import Habit, HabitLog
+from httracker.models import Habit, HabitBreak, HabitBreakHabit, HabitCheck, HabitLog, HabitSkip
 
 from .conftest import PASSWORD
 
@@ -22,6 +22,7 @@ FIELDS = [
     *("current_password", "new_password", "confirm_username", "timezone", "week_start"),
     *("name", "category", "target_minutes", "target_period", "habit_id", "date", "minutes"),
     *("note", "file", "format", "q", "from", "to", "period", "id"),
+    *("kind", "target_direction", "target_times", "start", "end", "habits", "entry"),
 ]
 PAYLOADS = [
     "' OR '1'='1",
@@ -127,15 +128,22 @@ def snapshot(app):
 
 @pytest.fixture
 def seeded(app, make_user):
-    """Alice with a habit and a log, so ids in URLs can name real rows."""
+    """Alice with a habit and a log, a check habit checked and skipped, and a break, so ids in
+    URLs can name real rows."""
     alice = make_user("alice")
     with app.app_context():
         habit = Habit(user_id=alice.id, name="Piano")
-        db.session.add(habit)
+        checked = Habit(user_id=alice.id, name="Stretch", kind="check", target_times=1)
+        db.session.add_all([habit, checked])
         db.session.flush()
-        db.session.add(
-            HabitLog(user_id=alice.id, habit_id=habit.id, date=date(2026, 1, 5), minutes=30)
-        )
+        day = date(2026, 1, 5)
+        db.session.add(HabitLog(user_id=alice.id, habit_id=habit.id, date=day, minutes=30))
+        db.session.add(HabitCheck(user_id=alice.id, habit_id=checked.id, date=day))
+        db.session.add(HabitSkip(user_id=alice.id, habit_id=habit.id, date=day))
+        entry = HabitBreak(user_id=alice.id, start_date=day, end_date=day, all_habits=False)
+        db.session.add(entry)
+        db.session.flush()
+        db.session.add(HabitBreakHabit(break_id=entry.id, habit_id=checked.id, user_id=alice.id))
         db.session.commit()
     return alice
 
@@ -205,7 +213,8 @@ def test_fuzz_covers_the_routes_that_matter(app):
     posts = {rule.endpoint for rule in routes(app, "POST")}
     gets = {rule.endpoint for rule in routes(app, "GET")}
     assert {"auth.login", "auth.register", "settings.change_password", "settings.revoke"} <= posts
-    assert {"habits.dashboard", "settings.sessions", "static"} <= gets
+    assert {"habits.check", "habits.unskip", "settings.breaks", "settings.delete_break"} <= posts
+    assert {"habits.dashboard", "settings.sessions", "settings.breaks", "static"} <= gets
 
 
 def test_bodies_over_the_limit_get_the_413_page_on_every_post_route(app, seeded):

@@ -5,7 +5,6 @@ from flask_login import current_user
 
 from ..changes import commit_change
 from ..extensions import db
-from ..forms import EmptyForm
 from ..habits import days, queries
 from . import bp
 from .forms import BreakForm
@@ -19,7 +18,6 @@ def breaks_page(form: BreakForm, habits: list, status: int = 200):
         breaks=list(db.session.scalars(days.breaks_of(current_user))),
         habit_names=queries.break_habit_names(current_user),
         has_habits=bool(habits),
-        delete_form=EmptyForm(formdata=None),
     ), status
 
 
