@@ -8,17 +8,18 @@ import pytest
 from sqlalchemy import func, select
 
 from httracker.extensions import db
-from httracker.models import Habit, HabitLog
+from httracker.models import Habit, HabitBreak, HabitCheck, HabitLog, HabitSkip
 from httracker.timeutil import today_in
 
 POST_FORM = re.compile(r'<form method="post".*?</form>', re.S)
 
 
 @pytest.fixture
-def pages(user, make_habit, make_log):
+def pages(app, user, make_habit, make_log):
     habit_id = make_habit(user.id, "Reading", category="Mind")
     make_habit(user.id, "Old", archived=True)
     log_id = make_log(user.id, habit_id, today_in("UTC") - timedelta(days=1), 30, note="n")
+    add_day_entries(app, user.id, make_habit(user.id, "Stretch", kinds={"kind": "check"}))
     return [
         "/dashboard",
         "/habits/",
@@ -32,7 +33,18 @@ def pages(user, make_habit, make_log):
         f"/logs/{log_id}/delete",
         "/settings/",
         "/settings/preferences",
+        "/settings/breaks",
     ]
+
+
+def add_day_entries(app, user_id: int, habit_id: int) -> None:
+    """A check and a skip of the habit yesterday, and a break of all habits."""
+    day = today_in("UTC") - timedelta(days=1)
+    with app.app_context():
+        db.session.add(HabitCheck(user_id=user_id, habit_id=habit_id, date=day))
+        db.session.add(HabitSkip(user_id=user_id, habit_id=habit_id, date=day))
+        db.session.add(HabitBreak(user_id=user_id, start_date=day, end_date=day))
+        db.session.commit()
 
 
 def test_every_post_form_carries_a_csrf_token(client, app, monkeypatch, pages):
@@ -91,3 +103,43 @@ def test_quick_log_works_with_csrf_on(client, app, monkeypatch, user, make_habit
     assert response.status_code == 302
     with app.app_context():
         assert db.session.scalar(select(func.sum(HabitLog.minutes))) == 5
+
+
+def test_day_and_break_forms_need_a_csrf_token(client, app, monkeypatch, user, make_habit):
+    stretch = make_habit(user.id, "Stretch", kinds={"kind": "check"})
+    add_day_entries(app, user.id, stretch)
+    with app.app_context():
+        break_id = db.session.scalar(select(HabitBreak.id))
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+
+    def stored():
+        with app.app_context():
+            return [
+                db.session.scalar(select(func.count()).select_from(model))
+                for model in (HabitCheck, HabitSkip, HabitBreak)
+            ]
+
+    day = (today_in("UTC") - timedelta(days=2)).isoformat()
+    posts = {
+        f"/habits/{stretch}/check": {"date": day},
+        f"/habits/{stretch}/uncheck": {"date": day},
+        f"/habits/{stretch}/skip": {"date": day},
+        f"/habits/{stretch}/unskip": {"date": day},
+        "/settings/breaks": {"start": day, "end": day, "habits": "all"},
+        f"/settings/breaks/{break_id}/delete": {},
+    }
+    for path, data in posts.items():
+        response = client.post(path, data=data)
+        assert response.status_code == 400, path
+        assert b"CSRF" in response.data, path
+    assert stored() == [1, 1, 1]
+    # The same posts with the token the pages carry go through.
+    page = client.get("/settings/breaks").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    adds = [path for path in posts if path.endswith(("/check", "/skip", "/breaks"))]
+    for path in adds:
+        assert client.post(path, data={**posts[path], "csrf_token": token}).status_code == 302
+    assert stored() == [2, 2, 2]
+    for path in posts.keys() - adds:
+        assert client.post(path, data={**posts[path], "csrf_token": token}).status_code == 302
+    assert stored() == [1, 1, 1]

@@ -278,7 +278,7 @@ BREAK = {"date": "2024-01-01", "end": "2024-01-03", "entry": "break"}
             [
                 "Line 2, date: R counts minutes",
                 "Line 3, date: Dates start on 2000-01-01.",
-                "Line 4, end: A break lasts at most a year.",
+                "Line 4, end: A break lasts at most a year (366 days).",
             ],
         ),
     ],

@@ -8,15 +8,24 @@ from sqlalchemy import select
 
 from httracker import create_app
 from httracker.extensions import db
-from httracker.models import Habit, HabitLog
+from httracker.habits.days import add_break
+from httracker.models import (
+    Habit,
+    HabitBreak,
+    HabitBreakHabit,
+    HabitCheck,
+    HabitLog,
+    HabitSkip,
+    User,
+)
 from httracker.timeutil import today_in
 
-ID_ARGUMENTS = {"habit_id", "log_id"}
+ID_ARGUMENTS = {"habit_id", "log_id", "break_id"}
 MISSING_ID = 987654
 
 
 def id_routes():
-    """(rule, method) for every route of the app taking a habit or log id."""
+    """(rule, method) for every route of the app taking a habit, log or break id."""
     app = create_app({"ENV": "testing", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     routes = []
     for rule in app.url_map.iter_rules():
@@ -39,8 +48,13 @@ def test_the_matrix_covers_every_id_route():
         "/habits/<int:habit_id>/log",
         "/logs/<int:log_id>/edit",
         "/logs/<int:log_id>/delete",
+        "/habits/<int:habit_id>/check",
+        "/habits/<int:habit_id>/uncheck",
+        "/habits/<int:habit_id>/skip",
+        "/habits/<int:habit_id>/unskip",
+        "/settings/breaks/<int:break_id>/delete",
     } <= rules
-    assert len(ROUTES) >= 11
+    assert len(ROUTES) >= 16
 
 
 def snapshot(app):
@@ -53,12 +67,23 @@ def snapshot(app):
             (log.id, log.user_id, log.habit_id, log.date, log.minutes, log.note)
             for log in db.session.scalars(select(HabitLog).order_by(HabitLog.id))
         ]
-        return habits, logs
+        days = [
+            (entry.id, entry.user_id, entry.habit_id, entry.date, entry.note)
+            for model in (HabitCheck, HabitSkip)
+            for entry in db.session.scalars(select(model).order_by(model.id))
+        ]
+        breaks = [
+            (entry.id, entry.user_id, entry.start_date, entry.end_date, entry.note)
+            for entry in db.session.scalars(select(HabitBreak).order_by(HabitBreak.id))
+        ]
+        links = db.session.execute(select(HabitBreakHabit.__table__)).all()
+        return habits, logs, days, breaks, sorted(links)
 
 
 @pytest.fixture
 def two_users(app, make_user, make_habit, make_log, auth):
-    """Alice (logged in) and Bob, each with a habit and a log; returns their ids."""
+    """Alice (logged in) and Bob, each with a habit and a log, a check habit checked and
+    skipped on one day, and a break; returns their ids."""
     alice, bob = make_user("alice"), make_user("bob")
     day = today_in("UTC") - timedelta(days=1)
     ids = {}
@@ -69,15 +94,40 @@ def two_users(app, make_user, make_habit, make_log, auth):
             "habit_id": habit_id,
             "archived_id": archived_id,
             "log_id": make_log(owner.id, habit_id, day, 30, note="private"),
+            "check_habit_id": make_habit(owner.id, "Stretch", kinds={"kind": "check"}),
         }
+        ids[owner.username]["break_id"] = add_day_entries(
+            app, owner.id, ids[owner.username]["check_habit_id"], day
+        )
     auth.login("alice")
     auth.client.get("/habits/")  # shows (and so clears) the login message
     return ids
 
 
+def add_day_entries(app, user_id: int, habit_id: int, day) -> int:
+    """A check and a skip of the habit on `day`, and a break for it; returns the break's id."""
+    with app.app_context():
+        owner = db.session.get(User, user_id)
+        habit = db.session.get(Habit, habit_id)
+        for model in (HabitCheck, HabitSkip):
+            db.session.add(model(user_id=user_id, habit_id=habit_id, date=day, note="private"))
+        entry = add_break(owner, day, day + timedelta(days=3), [habit], "private")
+        db.session.commit()
+        return entry.id
+
+
 def url_for_route(rule: str, ids: dict, *, archived: bool = False) -> str:
-    habit_id = ids["archived_id"] if archived and "unarchive" in rule else ids["habit_id"]
-    return rule.replace("<int:habit_id>", str(habit_id)).replace("<int:log_id>", str(ids["log_id"]))
+    if archived and "unarchive" in rule:
+        habit_id = ids["archived_id"]
+    elif rule.endswith("check"):  # check and uncheck take a check habit
+        habit_id = ids["check_habit_id"]
+    else:
+        habit_id = ids["habit_id"]
+    return (
+        rule.replace("<int:habit_id>", str(habit_id))
+        .replace("<int:log_id>", str(ids["log_id"]))
+        .replace("<int:break_id>", str(ids["break_id"]))
+    )
 
 
 def form_data(ids: dict) -> dict:

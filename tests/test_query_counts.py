@@ -1,11 +1,12 @@
-"""List pages and the dashboard run the same number of SQL statements for 1 and 50 habits."""
+"""List pages and the dashboard run the same number of SQL statements for 1 and 50 habits, and
+the log list and the breaks page the same for a few and many checks, skips and breaks."""
 
 from datetime import timedelta
 
 import pytest
 
 from httracker.extensions import db
-from httracker.models import Habit, HabitLog
+from httracker.models import Habit, HabitBreak, HabitBreakHabit, HabitCheck, HabitLog, HabitSkip
 from httracker.timeutil import today_in
 
 PAGES = ["/dashboard", "/habits/", "/logs/", "/logs/?category=Mind&start=2000-01-01"]
@@ -84,3 +85,51 @@ def test_habit_page_query_count_does_not_grow_with_logs(
     few = statements(client, count_queries, f"/habits/{ids[0]}")
     many = statements(client, count_queries, f"/habits/{ids[1]}")
     assert few == many
+
+
+def fill_days(app, user, entries: int) -> None:
+    """A time and a check habit with `entries` checks, skips and breaks each (every other break
+    for chosen habits), and logs."""
+    today = today_in("UTC")
+    with app.app_context():
+        timed = Habit(user_id=user.id, name="Reading", category="Mind", target_minutes=30)
+        checked = Habit(user_id=user.id, name="Stretch", kind="check", target_times=1)
+        db.session.add_all([timed, checked])
+        db.session.flush()
+        for days in range(entries):
+            day = today - timedelta(days=days)
+            db.session.add(HabitLog(user_id=user.id, habit_id=timed.id, date=day, minutes=5))
+            db.session.add(HabitCheck(user_id=user.id, habit_id=checked.id, date=day, note="c"))
+            db.session.add(HabitSkip(user_id=user.id, habit_id=timed.id, date=day, note="s"))
+            entry = HabitBreak(
+                user_id=user.id, start_date=day, end_date=day, all_habits=days % 2 == 0
+            )
+            db.session.add(entry)
+            db.session.flush()
+            if days % 2:
+                for habit in (timed, checked):
+                    db.session.add(
+                        HabitBreakHabit(break_id=entry.id, habit_id=habit.id, user_id=user.id)
+                    )
+        db.session.commit()
+
+
+@pytest.mark.parametrize(
+    "path", ["/logs/", "/logs/?entry=skip", "/logs/?entry=check&category=Mind", "/settings/breaks"]
+)
+def test_query_count_does_not_grow_with_checks_skips_and_breaks(
+    client, app, make_user, auth, count_queries, path
+):
+    few = make_user("few")
+    many = make_user("many")
+    fill_days(app, few, 2)
+    fill_days(app, many, 80)
+    auth.login("few")
+    client.get(path)
+    small = statements(client, count_queries, path)
+    auth.logout()
+    auth.login("many")
+    client.get(path)
+    large = statements(client, count_queries, path)
+    assert small == large
+    assert 0 < large <= 12

@@ -1,7 +1,8 @@
 """Checks, skipped days and breaks: the day entries besides logged minutes.
 
 Like every service, each function checks its rules, adds and flushes, and raises RuleBroken;
-the caller commits once."""
+the caller commits once. The rules themselves are pure checkers (no database), which imports
+call too, so a file and a form get the same messages."""
 
 from collections.abc import Collection
 from datetime import date, timedelta
@@ -16,7 +17,7 @@ from ..timeutil import EARLIEST_DATE, user_today
 from . import services
 
 # A skip or a break may be entered up to a year ahead (a planned holiday), and a break lasts at
-# most a year.
+# most a year (366 days, so a leap year fits).
 PLAN_AHEAD = timedelta(days=365)
 MAX_BREAK_DAYS = 366
 
@@ -31,31 +32,27 @@ def clean_note(note: str | None) -> str | None:
 def check_plan_day(day: date, today: date, field: str = "date") -> None:
     """A day from 2000-01-01 to a year after `today` (skips and breaks may be planned)."""
     if day < EARLIEST_DATE:
-        raise RuleBroken(field, "Dates start on 2000-01-01.")
+        raise RuleBroken(field, f"Dates start on {EARLIEST_DATE.isoformat()}.")
     if day > today + PLAN_AHEAD:
         raise RuleBroken(field, "Plan at most a year ahead.")
 
 
-def check_plan_date(user: User, day: date, field: str = "date") -> None:
-    """A day from 2000-01-01 to a year from the user's today."""
-    check_plan_day(day, user_today(user), field)
-
-
-# The rules of a check, a skip and a break as pure checkers (no database), for the services
-# below and for imports: each raises RuleBroken for the first rule broken and returns the note
-# as it is stored.
+def check_checkable(habit) -> None:
+    """Only check habits are checked off; time habits log minutes."""
+    if habit.kind != "check":
+        raise RuleBroken("date", f"{habit.name} counts minutes: log time instead of checking it.")
 
 
 def check_check_rules(habit, day: date, note: str | None, today: date) -> str | None:
-    """A check of `habit` (a Habit, or anything with its name and kind) on `day`."""
-    if habit.kind != "check":
-        raise RuleBroken("date", f"{habit.name} counts minutes: log time instead of checking it.")
+    """A check of `habit` (a Habit, or anything with its name and kind) on `day`; the note as
+    it is stored."""
+    check_checkable(habit)
     services.check_log_date(day, today)
     return clean_note(note)
 
 
 def check_skip_rules(day: date, note: str | None, today: date) -> str | None:
-    """A skipped day."""
+    """A skipped day; the note as it is stored."""
     check_plan_day(day, today)
     return clean_note(note)
 
@@ -63,60 +60,81 @@ def check_skip_rules(day: date, note: str | None, today: date) -> str | None:
 def check_break_rules(
     start: date, end: date, habits: Collection | None, note: str | None, today: date
 ) -> str | None:
-    """A break from `start` to `end` for `habits` (None: every habit)."""
+    """A break from `start` to `end` for `habits` (None: every habit); the note as stored."""
     check_plan_day(start, today, "start")
     check_plan_day(end, today, "end")
     if end < start:
         raise RuleBroken("end", "A break ends on or after the day it starts.")
     if (end - start).days + 1 > MAX_BREAK_DAYS:
-        raise RuleBroken("end", "A break lasts at most a year.")
+        raise RuleBroken("end", f"A break lasts at most a year ({MAX_BREAK_DAYS} days).")
     if habits is not None and not habits:
         raise RuleBroken("habits", "Choose the habits the break is for, or all of them.")
     return clean_note(note)
 
 
-def _add_once(user: User, entry) -> None:
-    """Add a one-per-day entry; one already there (even added by a racing request) is kept."""
+def _add_once(user: User, model, habit: Habit, day: date, note: str | None) -> bool:
+    """Add a one-per-day entry; False when one is already there (even one a racing request
+    added a moment ago, which is kept)."""
     # The user's lock first, like create_habit: the insert's foreign-key check would otherwise
     # wait for a running import's lock while holding the day, which the import may be about to
     # insert (a deadlock on PostgreSQL and MariaDB).
     services.lock_user(user)
+    if _entry_id(model, user, habit, day) is not None:
+        return False
     try:
         with db.session.begin_nested():
-            db.session.add(entry)
+            db.session.add(model(user_id=user.id, habit_id=habit.id, date=day, note=note))
             db.session.flush()
     except IntegrityError:
-        pass
+        return False
+    return True
 
 
-def check_day(user: User, habit: Habit, day: date, note: str | None = None) -> None:
-    """Mark a check habit done on a day; checking a checked day changes nothing."""
-    note = check_check_rules(habit, day, note, user_today(user))
-    _add_once(user, HabitCheck(user_id=user.id, habit_id=habit.id, date=day, note=note))
+def _entry_id(model, user: User, habit: Habit, day: date) -> int | None:
+    query = select(model.id).where(
+        model.user_id == user.id, model.habit_id == habit.id, model.date == day
+    )
+    return db.session.scalar(query)
 
 
-def uncheck_day(user: User, habit: Habit, day: date) -> None:
-    """Take back a check (nothing happens when the day is not checked)."""
-    if not habit.rule.is_check:
-        raise RuleBroken("date", f"{habit.name} counts minutes: it has no checks.")
-    _delete_entry(HabitCheck, user, habit, day)
-
-
-def skip_day(user: User, habit: Habit, day: date, note: str | None = None) -> None:
-    """Excuse one habit's day; skipping a skipped day changes nothing."""
-    note = check_skip_rules(day, note, user_today(user))
-    _add_once(user, HabitSkip(user_id=user.id, habit_id=habit.id, date=day, note=note))
-
-
-def unskip_day(user: User, habit: Habit, day: date) -> None:
-    """Take back a skip (nothing happens when the day is not skipped)."""
-    _delete_entry(HabitSkip, user, habit, day)
-
-
-def _delete_entry(model, user: User, habit: Habit, day: date) -> None:
-    db.session.execute(
+def _delete_entry(model, user: User, habit: Habit, day: date) -> bool:
+    """Delete a day's entry; whether there was one."""
+    result = db.session.execute(
         delete(model).where(model.user_id == user.id, model.habit_id == habit.id, model.date == day)
     )
+    return result.rowcount > 0
+
+
+def check_day(user: User, habit: Habit, day: date, note: str | None = None) -> bool:
+    """Mark a check habit done on a day (the date rules of logs); False when it already was,
+    which changes nothing."""
+    note = check_check_rules(habit, day, note, user_today(user))
+    return _add_once(user, HabitCheck, habit, day, note)
+
+
+def uncheck_day(user: User, habit: Habit, day: date) -> bool:
+    """Take back a check; False when the day was not checked (a day no check can have is
+    refused with the date rule's message)."""
+    check_checkable(habit)
+    if _delete_entry(HabitCheck, user, habit, day):
+        return True
+    services.check_log_date(day, user_today(user))
+    return False
+
+
+def skip_day(user: User, habit: Habit, day: date, note: str | None = None) -> bool:
+    """Excuse one habit's day; False when it already was, which changes nothing."""
+    note = check_skip_rules(day, note, user_today(user))
+    return _add_once(user, HabitSkip, habit, day, note)
+
+
+def unskip_day(user: User, habit: Habit, day: date) -> bool:
+    """Take back a skip; False when the day was not skipped (a day no skip can have is
+    refused with the date rule's message)."""
+    if _delete_entry(HabitSkip, user, habit, day):
+        return True
+    check_plan_day(day, user_today(user))
+    return False
 
 
 def add_break(
@@ -124,20 +142,22 @@ def add_break(
 ) -> HabitBreak:
     """Excuse a range of days for every habit (`habits` None) or for the chosen ones."""
     note = check_break_rules(start, end, habits, note, user_today(user))
+    if any(habit.user_id != user.id for habit in habits or ()):
+        raise RuleBroken("habits", "Choose among your own habits.")
     services.lock_user(user)
     entry = HabitBreak(
         user_id=user.id, start_date=start, end_date=end, all_habits=habits is None, note=note
     )
     db.session.add(entry)
     db.session.flush()
-    for habit in habits or ():
-        db.session.add(HabitBreakHabit(break_id=entry.id, habit_id=habit.id, user_id=user.id))
+    for habit_id in sorted({habit.id for habit in habits or ()}):
+        db.session.add(HabitBreakHabit(break_id=entry.id, habit_id=habit_id, user_id=user.id))
     db.session.flush()
     return entry
 
 
 def delete_break(entry: HabitBreak) -> None:
-    """Delete a break; its habit links go with it."""
+    """Delete a break; the database deletes its habit links with it."""
     db.session.delete(entry)
     db.session.flush()
 

@@ -1,4 +1,4 @@
-"""Forms for habits, logs and their filters."""
+"""Forms for habits, logs, checked and skipped days, and the log list's filters."""
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
@@ -26,6 +26,8 @@ from ..models import (
 from ..security import MAX_ID
 from . import services
 
+# The log list's kinds of entry, in list order.
+ENTRY_KIND_LABELS = {"log": "Logged minutes", "check": "Checks", "skip": "Skipped days"}
 DURATION_HELP = f"Minutes, or hours and minutes: {ACCEPTED_FORMS}."
 PERIOD_LABELS = {"day": "per day", "week": "per week"}
 KIND_LABELS = {"time": "Time: minutes you log", "check": "Check-off: done or not"}
@@ -138,6 +140,15 @@ class QuickLogForm(FlaskForm):
     minutes = DurationField("Minutes", validators=[InputRequired()])
 
 
+class DayForm(FlaskForm):
+    """A check or a skip of one day (today when no date is given), with an optional note."""
+
+    date = DateField("Date", format="%Y-%m-%d", validators=[Optional()])
+    note = TextAreaField(
+        "Note", filters=[strip], validators=[RuleCheck(services.check_note, maxlength=NOTE_MAX)]
+    )
+
+
 class LogFilterForm(FlaskForm):
     """The filters of the log list, read from the query string."""
 
@@ -150,6 +161,12 @@ class LogFilterForm(FlaskForm):
     category = SelectField("Category", validators=[Optional()], validate_choice=False)
     start = DateField("From", format="%Y-%m-%d", validators=[Optional()])
     end = DateField("To", format="%Y-%m-%d", validators=[Optional()])
+    entry = SelectField(
+        "Entries",
+        choices=[SelectChoice("", "All entries")]
+        + [SelectChoice(kind, label) for kind, label in ENTRY_KIND_LABELS.items()],
+        validators=[Optional()],
+    )
 
     def set_choices(self, habits, categories) -> None:
         """Offer these habits and categories to filter by."""

@@ -1,21 +1,21 @@
-"""Time log pages: the filtered list, and creating, editing and deleting logs."""
+"""Time log pages: the filtered list of logs, checks and skips, and creating, editing and
+deleting logs."""
 
 from flask import flash, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload
 
 from ..changes import commit_change
 from ..durations import format_minutes
 from ..extensions import db
-from ..models import HabitLog
 from ..security import MAX_ID, safe_next
 from ..timeutil import user_today
 from . import bp, queries, services
+from .entries import ENTRY_KINDS, entry_page
 from .forms import DURATION_HELP, LogFilterForm, LogForm
 from .views import redirect_next
 
 PER_PAGE = 50
-FILTER_KEYS = ("habit_id", "category", "start", "end")
+FILTER_KEYS = ("habit_id", "category", "start", "end", "entry")
 
 
 def log_filters(form: LogFilterForm) -> dict:
@@ -28,29 +28,38 @@ def log_filters(form: LogFilterForm) -> dict:
     }
 
 
+def entry_kinds(form: LogFilterForm) -> tuple[str, ...]:
+    """The kinds of entry the list shows: the one chosen, else all of them."""
+    if form.entry.errors or not form.entry.data:
+        return ENTRY_KINDS
+    return (form.entry.data,)
+
+
 @bp.route("/logs/")
 @login_required
 def list_logs():
-    """The user's logs, newest first, filtered and paged, with their total."""
+    """The user's logs, checks and skipped days, newest first, filtered and paged, with the
+    total minutes logged; each can be found here and edited or taken back."""
     habits = list(db.session.scalars(queries.habits_of(current_user)))
     form = LogFilterForm(request.args)
     form.set_choices(habits, queries.categories_of(current_user))
     valid = form.validate()
     filters = log_filters(form)
-    query = queries.filter_logs(
-        queries.logs_of(current_user).options(joinedload(HabitLog.habit)), current_user, **filters
-    )
+    kinds = entry_kinds(form)
     # Past the last page the list is simply empty; beyond any possible row it is clamped.
     page = min(max(request.args.get("page", 1, type=int), 1), MAX_ID // PER_PAGE)
-    pagination = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
+    pagination = entry_page(
+        current_user, {habit.id: habit for habit in habits}, kinds, page, PER_PAGE, **filters
+    )
     args = {key: request.args[key] for key in FILTER_KEYS if request.args.get(key)}
     return render_template(
         "habits/logs.html",
         form=form,
         pagination=pagination,
-        logs=pagination.items,
-        total=queries.logs_total(current_user, **filters),
-        filtered=any(value is not None for value in filters.values()),
+        entries=pagination.items,
+        kinds=kinds,
+        total=queries.logs_total(current_user, **filters) if "log" in kinds else None,
+        filtered=any(value is not None for value in filters.values()) or len(kinds) == 1,
         page_args=args,
         has_habits=bool(habits),
     ), (200 if valid else 400)

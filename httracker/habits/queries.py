@@ -8,7 +8,7 @@ from flask import abort
 from sqlalchemy import Select, case, func, literal_column, select, union_all
 
 from ..extensions import db
-from ..models import Habit, HabitCheck, HabitLog, HabitSkip, User
+from ..models import Habit, HabitBreak, HabitBreakHabit, HabitCheck, HabitLog, HabitSkip, User
 
 
 def habits_of(user: User, *, active: bool | None = None) -> Select:
@@ -100,8 +100,9 @@ def day_minutes_by_habit(user: User, day: date) -> dict[int, int]:
     return {habit_id: int(minutes) for habit_id, minutes in db.session.execute(query)}
 
 
-def filter_logs(
+def filter_entries(
     query: Select,
+    model,
     user: User,
     *,
     habit_id: int | None = None,
@@ -109,17 +110,23 @@ def filter_logs(
     start: date | None = None,
     end: date | None = None,
 ) -> Select:
-    """`query` over HabitLog narrowed by habit, category and an inclusive date range."""
+    """`query` over a day entry (HabitLog, HabitCheck or HabitSkip) narrowed by habit,
+    category and an inclusive date range."""
     if habit_id is not None:
-        query = query.where(HabitLog.habit_id == habit_id)
+        query = query.where(model.habit_id == habit_id)
     if category:
         in_category = select(Habit.id).where(Habit.user_id == user.id, Habit.category == category)
-        query = query.where(HabitLog.habit_id.in_(in_category))
+        query = query.where(model.habit_id.in_(in_category))
     if start is not None:
-        query = query.where(HabitLog.date >= start)
+        query = query.where(model.date >= start)
     if end is not None:
-        query = query.where(HabitLog.date <= end)
+        query = query.where(model.date <= end)
     return query
+
+
+def filter_logs(query: Select, user: User, **filters) -> Select:
+    """`query` over HabitLog narrowed by habit, category and an inclusive date range."""
+    return filter_entries(query, HabitLog, user, **filters)
 
 
 def logs_total(user: User, **filters) -> int:
@@ -145,14 +152,14 @@ class DayEntry:
 
 def recent_day_entries(user: User, habit: Habit, limit: int = 20) -> list[DayEntry]:
     """The habit's latest check-offs and skipped days, the latest first (one query)."""
-    checks = select(literal_column("'check'"), HabitCheck.date, HabitCheck.note).where(
-        HabitCheck.user_id == user.id, HabitCheck.habit_id == habit.id
-    )
-    skips = select(literal_column("'skip'"), HabitSkip.date, HabitSkip.note).where(
+    checks = select(
+        literal_column("'check'").label("kind"), HabitCheck.date, HabitCheck.note
+    ).where(HabitCheck.user_id == user.id, HabitCheck.habit_id == habit.id)
+    skips = select(literal_column("'skip'").label("kind"), HabitSkip.date, HabitSkip.note).where(
         HabitSkip.user_id == user.id, HabitSkip.habit_id == habit.id
     )
     entries = union_all(checks, skips).subquery()
-    query = select(entries).order_by(entries.c[1].desc()).limit(limit)
+    query = select(entries).order_by(entries.c.date.desc()).limit(limit)
     return [DayEntry(kind, day, note) for kind, day, note in db.session.execute(query)]
 
 
@@ -162,3 +169,27 @@ def log_count(user: User, habit: Habit) -> int:
         HabitLog.user_id == user.id, HabitLog.habit_id == habit.id
     )
     return int(db.session.scalar(query))
+
+
+def get_break_or_404(user: User, break_id: int) -> HabitBreak:
+    """The user's break with this id, or a 404."""
+    entry = db.session.scalar(
+        select(HabitBreak).where(HabitBreak.id == break_id, HabitBreak.user_id == user.id)
+    )
+    if entry is None:
+        abort(404)
+    return entry
+
+
+def break_habit_names(user: User) -> dict[int, list[str]]:
+    """The names of the habits each of the user's breaks covers (when not all), by break id."""
+    query = (
+        select(HabitBreakHabit.break_id, Habit.name)
+        .join(Habit, (Habit.id == HabitBreakHabit.habit_id) & (Habit.user_id == user.id))
+        .where(HabitBreakHabit.user_id == user.id)
+        .order_by(Habit.name_key)
+    )
+    names: dict[int, list[str]] = {}
+    for break_id, name in db.session.execute(query):
+        names.setdefault(break_id, []).append(name)
+    return names

@@ -1,16 +1,36 @@
-"""Forms of the settings pages: password, email, account deletion, preferences and import."""
+"""Forms of the settings pages: password, email, account deletion, preferences, import and
+breaks."""
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import (
+    DateField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    StopValidation,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..auth.forms import PASSWORD_LENGTH
 from ..auth.passwords import PASSWORD_MAX, password_problem
 from ..auth.services import EMAIL_TAKEN, email_taken
 from ..forms import strip
-from ..models import WEEK_STARTS, User
+from ..habits.forms import RuleCheck
+from ..habits.services import check_note
+from ..models import NOTE_MAX, WEEK_STARTS, User
 from ..timeutil import timezone_names
 
 
@@ -87,3 +107,48 @@ class PreferencesForm(FlaskForm):
 
 class ImportForm(FlaskForm):
     file = FileField("CSV or JSON file", validators=[FileRequired("Choose a file to import.")])
+
+
+# The choice of the break form that stands for every habit, now and later.
+ALL_HABITS = "all"
+
+
+class HabitCheckboxes(SelectMultipleField):
+    """Checkboxes: "All habits" or some of the offered habits; any other value, valid or not,
+    gets the same message."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form):
+        offered = {choice.value for choice in self.choices or ()}
+        if any(value not in offered for value in self.data or ()):
+            raise StopValidation("Choose among your habits.")
+
+
+class BreakForm(FlaskForm):
+    start = DateField("First day", format="%Y-%m-%d", validators=[InputRequired()])
+    end = DateField("Last day", format="%Y-%m-%d", validators=[InputRequired()])
+    habits = HabitCheckboxes("Habits")
+    note = TextAreaField(
+        "Note", filters=[strip], validators=[RuleCheck(check_note, maxlength=NOTE_MAX)]
+    )
+
+    def set_habits(self, habits) -> None:
+        """Offer "All habits" and these habits (archived ones marked)."""
+        self.habits.choices = [SelectChoice(ALL_HABITS, "All habits")] + [
+            SelectChoice(str(habit.id), habit.name + (" (archived)" if habit.archived else ""))
+            for habit in habits
+        ]
+
+    def validate_habits(self, field):
+        if not field.data:
+            raise ValidationError("Choose the habits the break is for, or all of them.")
+        if ALL_HABITS in field.data and len(field.data) > 1:
+            raise ValidationError("Choose all habits or some of them, not both.")
+
+    def chosen_ids(self) -> list[int] | None:
+        """The chosen habits' ids, or None for all habits."""
+        if ALL_HABITS in self.habits.data:
+            return None
+        return [int(value) for value in self.habits.data]
