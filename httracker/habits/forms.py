@@ -132,8 +132,10 @@ class LogForm(FlaskForm):
     )
 
     def set_habits(self, habits) -> None:
-        """Offer these habits as choices."""
-        self.habit_id.choices = [SelectChoice(habit.id, habit.name) for habit in habits]
+        """Offer these habits as choices: the time habits (check habits take no minutes)."""
+        self.habit_id.choices = [
+            SelectChoice(habit.id, habit.name) for habit in habits if habit.kind == "time"
+        ]
 
 
 class QuickLogForm(FlaskForm):
