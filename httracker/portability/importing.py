@@ -5,6 +5,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -45,8 +46,9 @@ class ImportPlan:
 
 
 def import_file(user: User, data: bytes, fmt: str) -> ImportResult:
-    """Parse and import a file; the caller commits, or rolls back on ImportRejected."""
-    return import_data(user, parse(data, fmt))
+    """Parse and import a file of at most IMPORT_MAX_ROWS entries; the caller commits, or rolls
+    back on ImportRejected."""
+    return import_data(user, parse(data, fmt, current_app.config["IMPORT_MAX_ROWS"]))
 
 
 def import_data(user: User, parsed: ImportData) -> ImportResult:
