@@ -86,6 +86,16 @@ def engine_options(url: str) -> dict:
     return options
 
 
+def whole_number(environ: Mapping[str, str], name: str, default: int) -> int:
+    """A positive whole number from the environment, else `default`."""
+    raw = environ.get(name, "").strip().replace("_", "")
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise ConfigError(f"{name} must be a positive whole number, not {raw!r}.")
+    return int(raw)
+
+
 def development_secret_key() -> str:
     """A random key made once per install and kept in instance/, so sessions survive restarts."""
     path = INSTANCE_DIR / "secret_key"
@@ -128,6 +138,7 @@ class Config:
     LOCKOUT_FAILURES = 10
     LOCKOUT_WINDOW = timedelta(minutes=15)
     AUTH_RATE_LIMIT_ENABLED = True
+    IMPORT_RATE_LIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     # Redis down: count in memory for a while rather than turn every login into an error page.
     RATELIMIT_SWALLOW_ERRORS = True
@@ -151,6 +162,12 @@ class Config:
         self.AUTH_RATE_LIMIT_ENABLED = environ.get(
             "AUTH_RATE_LIMIT_ENABLED", str(type(self).AUTH_RATE_LIMIT_ENABLED)
         ).lower() not in ("0", "false", "no")
+        # Imports: entries per file, and web imports per account (in the limiter's storage).
+        self.IMPORT_MAX_ROWS = whole_number(environ, "IMPORT_MAX_ROWS", 200_000)
+        self.IMPORT_RATE_LIMIT = environ.get("IMPORT_RATE_LIMIT") or "10/hour"
+        self.IMPORT_RATE_LIMIT_ENABLED = environ.get(
+            "IMPORT_RATE_LIMIT_ENABLED", str(type(self).IMPORT_RATE_LIMIT_ENABLED)
+        ).lower() not in ("0", "false", "no")
 
     def default_secret_key(self) -> str:
         return development_secret_key()
@@ -169,6 +186,7 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     # One test client makes hundreds of logins a minute; the limiter's own tests turn it on.
     AUTH_RATE_LIMIT_ENABLED = False
+    IMPORT_RATE_LIMIT_ENABLED = False
     # Cheap hashes keep the suite fast; production parameters are tested separately.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 8192

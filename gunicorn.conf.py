@@ -12,7 +12,11 @@ except ConfigError as error:
 
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"  # noqa: S104
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+# Threaded workers: a sync worker serves one request at a time, so two long requests (two large
+# imports) would hold both workers and leave /healthz and every page waiting. Each gthread worker
+# serves GUNICORN_THREADS requests at once; a request waiting on the database releases the GIL.
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 accesslog = "-"
 errorlog = "-"

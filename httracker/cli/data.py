@@ -15,7 +15,14 @@ from ..forms import validate_username_format
 from ..habits.services import create_habit
 from ..habits.targets import Target
 from ..models import Habit, HabitLog, User, fold
-from ..portability import FORMATS, ImportRejected, export_data, format_of, import_file
+from ..portability import (
+    FORMATS,
+    ImportRejected,
+    export_data,
+    format_of,
+    import_file,
+    import_slot,
+)
 from ..timeutil import user_today
 from .accounts import commit_or_fail, find_user_or_fail
 
@@ -112,9 +119,10 @@ def import_command(username: str, file: Path, fmt: str | None):
     user = find_user_or_fail(username)
     data = file.read_bytes()
     try:
-        result = commit_change(
-            lambda: import_file(user, data, (fmt or format_of(file.name, data)).lower())
-        )
+        with import_slot(user.id):
+            result = commit_change(
+                lambda: import_file(user, data, (fmt or format_of(file.name, data)).lower())
+            )
     except ImportRejected as rejected:
         for error in rejected.errors:
             click.echo(error, err=True)

@@ -12,10 +12,12 @@ from .records import (
     neutralise,
     unneutralise,
 )
+from .running import IMPORT_RUNNING, import_slot
 
 __all__ = [
     "CSV_COLUMNS",
     "FORMATS",
+    "IMPORT_RUNNING",
     "MAX_IMPORT_BYTES",
     "ImportRejected",
     "ImportResult",
@@ -25,6 +27,7 @@ __all__ = [
     "format_of",
     "import_data",
     "import_file",
+    "import_slot",
     "neutralise",
     "parse",
     "unneutralise",

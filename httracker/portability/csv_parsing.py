@@ -18,6 +18,7 @@ from .records import (
     ImportData,
     ImportRejected,
     LogRecord,
+    too_many_entries,
     unneutralise,
 )
 from .values import csv_boolean, csv_number, date_value, text_value
@@ -27,8 +28,9 @@ from .values import csv_boolean, csv_number, date_value, text_value
 DESCRIPTION_COLUMNS = ("category", *CSV_HABIT_COLUMNS, *CSV_KIND_COLUMNS)
 
 
-def parse_csv(text: str) -> ImportData:
-    """Records from CSV text; every bad row is reported with its line number."""
+def parse_csv(text: str, max_entries: int | None = None) -> ImportData:
+    """Records from CSV text; every bad row is reported with its line number. More than
+    `max_entries` rows after the header are refused as soon as the next one is read."""
     reader = csv.reader(io.StringIO(text, newline=""))
     errors: list[str] = []
     parsed = ImportData(fmt="csv")
@@ -36,7 +38,9 @@ def parse_csv(text: str) -> ImportData:
         header = _header([cell.strip().lower() for cell in next(reader)])
         breaks: dict[str, BreakRecord] = {}
         line = reader.line_num + 1
-        for row in reader:
+        for count, row in enumerate(reader, 1):
+            if max_entries is not None and count > max_entries:
+                raise too_many_entries(max_entries)
             if row:
                 try:
                     _parse_row(parsed, header, row, f"Line {line}", breaks)

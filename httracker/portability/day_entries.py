@@ -15,9 +15,20 @@ from sqlalchemy.exc import IntegrityError
 from ..changes import RuleBroken
 from ..extensions import db
 from ..habits.days import check_break_rules, check_check_rules, check_skip_rules
-from ..models import Habit, HabitBreak, HabitBreakHabit, HabitCheck, HabitSkip, User, fold
+from ..models import (
+    Habit,
+    HabitBreak,
+    HabitBreakHabit,
+    HabitCheck,
+    HabitSkip,
+    User,
+    fold,
+    utcnow,
+)
+from .bulk import insert_rows
 from .records import BreakRecord, DayRecord, ImportData, ImportRejected
 
+DAY_COLUMNS = ("user_id", "habit_id", "date", "note", "created_at")
 DAYS_CHANGED_MEANWHILE = (
     "A habit or a day in this file was changed while the file was being imported; "
     "import the file again."
@@ -136,19 +147,14 @@ def _new_breaks(
 
 def write_days(user: User, plan: DayPlan, habit_ids: dict[str, int]) -> None:
     """Add a checked file's checks, skipped days and breaks."""
+    now = utcnow()
     try:
         for model, records in ((HabitCheck, plan.checks), (HabitSkip, plan.skips)):
             rows = [
-                {
-                    "user_id": user.id,
-                    "habit_id": habit_ids[fold(record.habit)],
-                    "date": record.date,
-                    "note": record.note,
-                }
+                (user.id, habit_ids[fold(record.habit)], record.date, record.note, now)
                 for record in records
             ]
-            if rows:
-                db.session.execute(insert(model), rows)
+            insert_rows(model.__table__, DAY_COLUMNS, rows)
         _write_breaks(user, plan.breaks, habit_ids)
     except IntegrityError:
         # A web check or skip of the same day, or a habit deleted, since the file was checked.

@@ -5,7 +5,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, insert, select
+from flask import current_app
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..changes import RuleBroken
@@ -18,12 +19,14 @@ from ..habits.services import (
     create_habit,
     lock_user,
 )
-from ..models import Habit, HabitLog, User, fold
+from ..models import Habit, HabitLog, User, fold, utcnow
 from ..timeutil import user_today
+from .bulk import insert_rows
 from .day_entries import DayPlan, KnownHabit, plan_days, write_days
 from .parsing import parse
 from .records import HabitRecord, ImportData, ImportRejected, ImportResult, LogRecord
 
+LOG_COLUMNS = ("user_id", "habit_id", "date", "minutes", "note", "created_at")
 CHANGED_MEANWHILE = (
     "A habit in this file was renamed or deleted while the file was being imported; "
     "import the file again."
@@ -43,8 +46,9 @@ class ImportPlan:
 
 
 def import_file(user: User, data: bytes, fmt: str) -> ImportResult:
-    """Parse and import a file; the caller commits, or rolls back on ImportRejected."""
-    return import_data(user, parse(data, fmt))
+    """Parse and import a file of at most IMPORT_MAX_ROWS entries; the caller commits, or rolls
+    back on ImportRejected."""
+    return import_data(user, parse(data, fmt, current_app.config["IMPORT_MAX_ROWS"]))
 
 
 def import_data(user: User, parsed: ImportData) -> ImportResult:
@@ -92,22 +96,17 @@ def write_import(user: User, parsed: ImportData, plan: ImportPlan) -> ImportResu
             raise ImportRejected([f"{parsed.problem(record.where, error)} {meanwhile}"]) from None
         habit.archived = record.archived
         habit_ids[fold(record.name)] = habit.id
+    now, ids = (
+        utcnow(),
+        {name: habit_ids[fold(name)] for name in {log.habit for log in plan.new_logs}},
+    )
     rows = [
-        {
-            "user_id": user.id,
-            "habit_id": habit_ids[fold(log.habit)],
-            "date": log.date,
-            "minutes": log.minutes,
-            "note": log.note,
-        }
-        for log in plan.new_logs
+        (user.id, ids[log.habit], log.date, log.minutes, log.note, now) for log in plan.new_logs
     ]
-    if rows:
-        try:
-            # One executemany instead of an object per row: files may hold 100,000 logs.
-            db.session.execute(insert(HabitLog), rows)
-        except IntegrityError:
-            raise ImportRejected([CHANGED_MEANWHILE]) from None
+    try:
+        insert_rows(HabitLog.__table__, LOG_COLUMNS, rows)
+    except IntegrityError:
+        raise ImportRejected([CHANGED_MEANWHILE]) from None
     write_days(user, plan.days, habit_ids)
     return ImportResult(
         habits_added=len(plan.new_habits),

@@ -14,15 +14,18 @@ from .records import (
     ImportData,
     ImportRejected,
     LogRecord,
+    too_many_entries,
 )
 from .values import json_boolean, json_date, json_number, json_text, text_value
 
 # The lists of day entries a habit holds in version 2, and where they go.
 DAY_LISTS = ("checks", "skips")
+ENTRY_LISTS = ("logs", *DAY_LISTS)
 
 
-def parse_json(text: str) -> ImportData:
-    """Records from a JSON export; every bad habit, entry or break is reported by its path."""
+def parse_json(text: str, max_entries: int | None = None) -> ImportData:
+    """Records from a JSON export; every bad habit, entry or break is reported by its path.
+    More than `max_entries` logs, checks, skipped days and breaks are refused unread."""
     document = _load(text)
     version = document.get("version")
     if isinstance(version, bool) or version not in JSON_VERSIONS:
@@ -34,6 +37,8 @@ def parse_json(text: str) -> ImportData:
     breaks = document.get("breaks", []) if version >= 2 else []
     if not isinstance(breaks, list):
         raise ImportRejected(["breaks: must be a list."])
+    if max_entries is not None and _entry_count(habits, breaks) > max_entries:
+        raise too_many_entries(max_entries)
     errors: list[str] = []
     parsed = ImportData(fmt="json")
     for number, item in enumerate(habits):
@@ -59,6 +64,12 @@ def parse_json(text: str) -> ImportData:
     if errors:
         raise ImportRejected(errors)
     return parsed
+
+
+def _entry_count(habits: list, breaks: list) -> int:
+    """The logs, checks, skipped days and breaks of a document (lists of any version)."""
+    lists = (habit.get(key) for habit in habits if isinstance(habit, dict) for key in ENTRY_LISTS)
+    return len(breaks) + sum(len(entries) for entries in lists if isinstance(entries, list))
 
 
 def _load(text: str) -> dict:

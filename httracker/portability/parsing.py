@@ -30,9 +30,10 @@ def decode(data: bytes) -> str:
         ) from None
 
 
-def parse(data: bytes, fmt: str) -> ImportData:
-    """The habits, entries and breaks in a file, or ImportRejected listing every problem."""
+def parse(data: bytes, fmt: str, max_entries: int | None = None) -> ImportData:
+    """The habits, entries and breaks in a file, or ImportRejected listing every problem; a file
+    of more than `max_entries` entries is refused before they are read."""
     text = decode(data)
     if not text.strip():
         raise ImportRejected(["The file is empty."])
-    return parse_csv(text) if fmt == "csv" else parse_json(text)
+    return parse_csv(text, max_entries) if fmt == "csv" else parse_json(text, max_entries)

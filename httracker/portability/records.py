@@ -53,6 +53,14 @@ class ImportRejected(Exception):
         self.errors = shown
 
 
+def too_many_entries(limit: int) -> ImportRejected:
+    """The rejection of a file with more than `limit` entries (CSV rows; JSON logs, checks,
+    skipped days and breaks)."""
+    return ImportRejected(
+        [f"The file has more than {limit:,} entries; split it into parts of at most {limit:,}."]
+    )
+
+
 class BadValue(ValueError):
     """A value that is not what its place in the file holds (text, a whole number, a date).
     Like a broken rule, it names its field (None: the whole record) and carries a message."""

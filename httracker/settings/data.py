@@ -2,17 +2,28 @@
 
 from datetime import UTC, datetime
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
 
 from ..changes import commit_change
 from ..errors import render_error
-from ..portability import MAX_IMPORT_BYTES, ImportRejected, export_data, format_of, import_file
+from ..extensions import limiter
+from ..portability import (
+    IMPORT_RUNNING,
+    MAX_IMPORT_BYTES,
+    ImportRejected,
+    export_data,
+    format_of,
+    import_file,
+    import_slot,
+)
 from . import bp
 from .forms import ImportForm
 
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8"}
+TOO_MANY_IMPORTS = "You have imported many files this hour; wait a while, then try again."
 TOO_LARGE = (
     f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB; "
     "split it and import the parts."
@@ -47,9 +58,23 @@ def rejected(errors: list[str], status: int = 400):
     return render_template("settings/index.html", import_errors=errors), status
 
 
+def import_limit_key() -> str:
+    """Imports are counted per account (every worker and instance shares the limiter's storage);
+    the login check comes after the limiter, so a logged-out post counts by its address."""
+    if current_user.is_authenticated:
+        return f"import:user:{current_user.id}"
+    return f"import:ip:{get_remote_address()}"
+
+
 @bp.route("/import", methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["IMPORT_RATE_LIMIT"],
+    key_func=import_limit_key,
+    exempt_when=lambda: not current_app.config["IMPORT_RATE_LIMIT_ENABLED"],
+    error_message=TOO_MANY_IMPORTS,
+)
 def import_data():
-    """Import an uploaded CSV or JSON file, all or nothing."""
+    """Import an uploaded CSV or JSON file, all or nothing; one at a time per account."""
     form = ImportForm()
     if not form.validate_on_submit():
         return rejected([error for errors in form.errors.values() for error in errors])
@@ -58,12 +83,15 @@ def import_data():
     if len(data) > MAX_IMPORT_BYTES:
         return rejected([TOO_LARGE], 413)
     try:
-        result = commit_change(
-            lambda: import_file(current_user, data, format_of(upload.filename, data))
-        )
+        with import_slot(current_user.id):
+            result = commit_change(
+                lambda: import_file(current_user, data, format_of(upload.filename, data))
+            )
     except ImportRejected as error:
+        status = 409 if error.errors == [IMPORT_RUNNING] else 400
         return rejected(
-            [f"{upload.filename or 'The file'} was not imported; nothing changed.", *error.errors]
+            [f"{upload.filename or 'The file'} was not imported; nothing changed.", *error.errors],
+            status,
         )
     flash(result.summary(), "success")
     return redirect(url_for("settings.index"))
@@ -76,3 +104,11 @@ def upload_too_large(error):
     if request.endpoint != "settings.import_data" or not current_user.is_authenticated:
         return render_error(413, error.description)
     return rejected([TOO_LARGE], 413)
+
+
+@bp.errorhandler(TooManyRequests)
+def too_many_imports(error):
+    """Over the hourly import limit: the settings page with the reason next to the form."""
+    if request.endpoint != "settings.import_data" or not current_user.is_authenticated:
+        return render_error(429, error.description)
+    return rejected([error.description], 429)
