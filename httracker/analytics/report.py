@@ -1,10 +1,10 @@
 """The numbers of the analytics pages and data.json, built from a fixed handful of queries."""
 
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from ..models import Habit, User
-from ..timeutil import user_today, zone
+from ..timeutil import today_in, user_today
 from . import engine, metrics, queries
 from .engine import History
 from .metrics import DAY
@@ -19,11 +19,6 @@ def today_for(user: User) -> date:
     passes it down, so one request has one today; call it as `report.today_for` (one place, so
     tests can pin it)."""
     return user_today(user)
-
-
-def local_day(moment: datetime, user: User) -> date:
-    """The user's calendar date at a UTC moment."""
-    return moment.astimezone(zone(user.timezone)).date()
 
 
 def histories(user: User, habits: list[Habit]) -> dict[int, History]:
@@ -62,7 +57,7 @@ def habit_stats(
     facts = histories(user, habits)
     for habit in habits:
         rule, history = habit.rule, facts[habit.id]
-        begin = engine.first_counted_day(rule, history, local_day(habit.created_at, user))
+        begin = engine.first_counted_day(rule, history, today_in(user.timezone, habit.created_at))
         walked = engine.walk(rule, history, begin, today, user.week_start)
         score, kept = engine.score_history(walked, keep_days=keep_history)
         best = engine.best_runs(walked)

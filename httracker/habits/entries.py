@@ -118,3 +118,17 @@ def entry_page(
         for row in rows
     ]
     return EntryPage(items, page, per_page, counts)
+
+
+def latest_entries(user: User, habit: Habit, kinds: tuple[str, ...], limit: int = 20) -> list:
+    """A habit's latest entries of these kinds, newest first (one query)."""
+    entries = entries_of(user, kinds, habit_id=habit.id)
+    rows = db.session.execute(
+        select(entries)
+        .order_by(entries.c.date.desc(), entries.c.kind, entries.c.id.desc())
+        .limit(limit)
+    )
+    return [
+        Entry(ENTRY_KINDS[int(row.kind)], row.id, habit, row.date, row.minutes, row.note)
+        for row in rows
+    ]

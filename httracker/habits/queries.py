@@ -1,14 +1,13 @@
 """Owner-scoped reads: every lookup of a habit or a log goes through here, so isolation is
 written once. Another user's id is treated exactly like one that does not exist."""
 
-from dataclasses import dataclass
 from datetime import date
 
 from flask import abort
-from sqlalchemy import Select, case, func, literal_column, select, union_all
+from sqlalchemy import Select, case, func, select
 
 from ..extensions import db
-from ..models import Habit, HabitBreak, HabitBreakHabit, HabitCheck, HabitLog, HabitSkip, User
+from ..models import Habit, HabitBreak, HabitBreakHabit, HabitLog, User
 
 
 def habits_of(user: User, *, active: bool | None = None) -> Select:
@@ -139,28 +138,6 @@ def recent_logs(user: User, habit: Habit, limit: int = 20) -> list[HabitLog]:
     """The habit's most recent logs."""
     query = logs_of(user).where(HabitLog.habit_id == habit.id).limit(limit)
     return list(db.session.scalars(query))
-
-
-@dataclass(frozen=True)
-class DayEntry:
-    """A check-off or a skipped day as a list shows it."""
-
-    kind: str
-    date: date
-    note: str | None
-
-
-def recent_day_entries(user: User, habit: Habit, limit: int = 20) -> list[DayEntry]:
-    """The habit's latest check-offs and skipped days, the latest first (one query)."""
-    checks = select(
-        literal_column("'check'").label("kind"), HabitCheck.date, HabitCheck.note
-    ).where(HabitCheck.user_id == user.id, HabitCheck.habit_id == habit.id)
-    skips = select(literal_column("'skip'").label("kind"), HabitSkip.date, HabitSkip.note).where(
-        HabitSkip.user_id == user.id, HabitSkip.habit_id == habit.id
-    )
-    entries = union_all(checks, skips).subquery()
-    query = select(entries).order_by(entries.c.date.desc()).limit(limit)
-    return [DayEntry(kind, day, note) for kind, day, note in db.session.execute(query)]
 
 
 def log_count(user: User, habit: Habit) -> int:

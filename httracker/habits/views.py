@@ -11,7 +11,7 @@ from ..extensions import db
 from ..forms import EmptyForm
 from ..security import safe_next
 from ..timeutil import user_today, week_start_of
-from . import bp, queries, services
+from . import bp, entries, queries, services
 from .forms import DURATION_HELP, HabitForm, QuickLogForm
 from .targets import Target
 
@@ -134,7 +134,7 @@ def detail(habit_id: int):
         "habits/detail.html",
         habit=habit,
         logs=queries.recent_logs(current_user, habit),
-        entries=queries.recent_day_entries(current_user, habit),
+        entries=entries.latest_entries(current_user, habit, ("check", "skip")),
         analytics=habit_panel(current_user, habit, report.today_for(current_user)),
     )
 
