@@ -136,3 +136,29 @@ def test_the_habit_page_shows_check_offs_and_skipped_days(client, app, user, mak
     assert "Checked off" in page and "morning" in page
     assert "Skipped" in page and "travelling" in page
     assert "Undo today's check-off" in page
+
+
+def test_deleting_the_account_removes_its_check_offs_skips_and_breaks(
+    client, app, user, make_habit
+):
+    from httracker.models import HabitBreak, HabitBreakHabit, HabitSkip
+
+    today = today_in(user.timezone)
+    meds = make_habit(user.id, "Meds", kinds={"kind": "check", "times": 1})
+    client.post(f"/habits/{meds}/check", data={"date": today.isoformat()})
+    client.post(f"/habits/{meds}/skip", data={"date": today.isoformat()})
+    client.post(
+        "/settings/breaks",
+        data={"start": today.isoformat(), "end": today.isoformat(), "habits": str(meds)},
+    )
+    with app.app_context():
+        for model in (HabitCheck, HabitSkip, HabitBreak, HabitBreakHabit):
+            assert db.session.scalar(select(model.user_id)) == user.id, model
+    response = client.post(
+        "/settings/delete",
+        data={"current_password": "correct horse battery", "confirm_username": "alice"},
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        for model in (HabitCheck, HabitSkip, HabitBreak, HabitBreakHabit):
+            assert db.session.scalar(select(model.user_id)) is None, model
