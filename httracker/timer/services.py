@@ -230,3 +230,5 @@ def _remove(timer: HabitTimer) -> None:
     removed = db.session.execute(query.execution_options(synchronize_session=False)).rowcount
     if removed != 1:
         raise RuleBroken("timer", NOT_RUNNING)
+    # Out of the session too: a timer started next may be given the same id (SQLite).
+    db.session.expunge(timer)
