@@ -49,7 +49,9 @@ def logs(app, user_id=None):
         query = select(HabitLog).order_by(HabitLog.date, HabitLog.id)
         if user_id is not None:
             query = query.where(HabitLog.user_id == user_id)
-        return [(log.habit_id, log.date, log.minutes, log.note) for log in db.session.scalars(query)]
+        return [
+            (log.habit_id, log.date, log.minutes, log.note) for log in db.session.scalars(query)
+        ]
 
 
 def set_timezone(app, user_id, name):
@@ -129,7 +131,9 @@ def test_a_switch_started_in_the_past_ends_the_running_timer_there(
 def test_start_in_the_past(app, client, user, make_habit, clock, started, expected):
     set_timezone(app, user.id, "Europe/Berlin")
     piano = make_habit(user.id, "Piano")
-    assert client.post("/timer/start", data={"habit_id": piano, "started": started}).status_code == 302
+    assert (
+        client.post("/timer/start", data={"habit_id": piano, "started": started}).status_code == 302
+    )
     assert timers(app) == [(user.id, piano, expected, None)]
     client.post("/timer/stop")
     minutes = int((NOW - expected).total_seconds() // 60)
@@ -159,7 +163,9 @@ def test_check_habits_and_archived_habits_cannot_be_timed(app, client, user, mak
     meds = make_habit(user.id, "Meds", kinds={"kind": "check", "times": 1})
     old = make_habit(user.id, "Old", archived=True)
     response = client.post("/timer/start", data={"habit_id": meds})
-    assert response.status_code == 400 and "checked off, not timed" in response.get_data(as_text=True)
+    assert response.status_code == 400 and "checked off, not timed" in response.get_data(
+        as_text=True
+    )
     response = client.post("/timer/start", data={"habit_id": old})
     assert response.status_code == 400 and "Old is archived" in response.get_data(as_text=True)
     assert timers(app) == []
@@ -333,7 +339,14 @@ def test_the_header_shows_the_timer_on_every_page(app, client, user, make_habit,
         assert "running-timer" not in client.get(path).get_data(as_text=True)
     make_timer(app, user.id, piano, datetime(2026, 11, 19, 22, 30, tzinfo=UTC))
     clock(datetime(2026, 11, 20, 16, tzinfo=UTC))  # 01:00 on the 21st in Tokyo
-    for path in ("/dashboard", "/habits/", f"/habits/{piano}", "/logs/", "/analytics/", "/settings/"):
+    for path in (
+        "/dashboard",
+        "/habits/",
+        f"/habits/{piano}",
+        "/logs/",
+        "/analytics/",
+        "/settings/",
+    ):
         page = client.get(path).get_data(as_text=True)
         assert 'class="timer-habit"' in page and ">Piano</a>" in page, path
         # The start in the user's zone, with its day when that is not today.

@@ -39,9 +39,7 @@ def test_the_same_moments_split_differently_in_two_time_zones():
         (date(2026, 3, 10), 150),
     ]
     # Kolkata (UTC+5:30): 09:00 to 12:00 on the 10th.
-    assert minutes_by_day(seconds_by_day(start, end, "Asia/Kolkata")) == [
-        (date(2026, 3, 10), 180)
-    ]
+    assert minutes_by_day(seconds_by_day(start, end, "Asia/Kolkata")) == [(date(2026, 3, 10), 180)]
 
 
 def test_the_spring_day_in_berlin_has_23_hours():
@@ -58,7 +56,11 @@ def test_the_autumn_day_in_berlin_has_25_hours():
     days = minutes_by_day(
         seconds_by_day(utc(2026, 10, 24, 21), utc(2026, 10, 25, 23, 30), "Europe/Berlin")
     )
-    assert days == [(date(2026, 10, 24), 60), (date(2026, 10, 25), 25 * 60), (date(2026, 10, 26), 30)]
+    assert days == [
+        (date(2026, 10, 24), 60),
+        (date(2026, 10, 25), 25 * 60),
+        (date(2026, 10, 26), 30),
+    ]
 
 
 def test_minutes_per_day_add_up_to_the_rounded_total():
