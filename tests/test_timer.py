@@ -472,3 +472,34 @@ def test_deleting_the_account_removes_its_timer(app, client, make_user, auth, ma
     data = {"current_password": PASSWORD, "confirm_username": "alice"}
     assert client.post("/settings/delete", data=data).status_code == 302
     assert [row[0] for row in timers(app)] == [bob.id]
+
+
+def test_the_services_need_no_request(app, make_user, make_habit):
+    """What the API calls: plain values in, typed results out, outside any request."""
+    from httracker.changes import RuleBroken
+    from httracker.models import Habit
+    from httracker.timer import services
+
+    alice = make_user("alice", timezone="America/New_York")
+    piano = make_habit(alice.id, "Piano")
+    with app.app_context():
+        user, habit = db.session.get(User, alice.id), db.session.get(Habit, piano)
+        started = services.start_timer(user, habit, NOW, NOW - timedelta(minutes=20), "api")
+        assert started.stopped is None and started.timer.started_at == NOW - timedelta(minutes=20)
+        db.session.commit()
+        plan = services.plan_stop(user, services.running_timer(user), NOW + timedelta(hours=12))
+        assert plan.long and plan.needs_confirmation and plan.minutes == 740
+        # 11:40 to 23:40 UTC is 06:40 to 18:40 in New York: one day.
+        assert [(day.date, day.minutes, day.fits) for day in plan.days] == [
+            (date(2026, 11, 20), 740, 1440)
+        ]
+        with pytest.raises(services.ConfirmationNeeded):
+            services.stop_timer(user, NOW + timedelta(hours=12))
+        db.session.rollback()
+        result = services.stop_timer(user, NOW + timedelta(minutes=10))
+        assert [(log.date, log.minutes, log.note) for log in result.logs] == [
+            (date(2026, 11, 20), 30, "api")
+        ]
+        db.session.commit()
+        with pytest.raises(RuleBroken, match="No timer is running."):
+            services.discard_timer(user)
