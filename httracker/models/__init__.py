@@ -18,6 +18,7 @@ from .base import (
 )
 from .days import HabitBreak, HabitBreakHabit, HabitCheck, HabitSkip
 from .habits import Habit, HabitLog
+from .mail import EmailOutbox
 
 __all__ = [
     "CATEGORY_MAX",
@@ -32,6 +33,7 @@ __all__ = [
     "NOTE_MAX",
     "TARGET_PERIODS",
     "WEEK_STARTS",
+    "EmailOutbox",
     "Habit",
     "HabitBreak",
     "HabitBreakHabit",
