@@ -6,6 +6,7 @@ from flask import render_template
 
 from ..extensions import db
 from ..models import EmailOutbox, User
+from . import clock
 
 SUBJECTS = {
     "password_reset": "Reset your HT-Tracker password",
@@ -31,6 +32,7 @@ def enqueue(
     (flushed, not committed: it goes out only if the change that caused it commits)."""
     subject = SUBJECTS[kind].format(**context)
     context.update(user=user, subject=subject)
+    now = clock.now()
     row = EmailOutbox(
         user_id=user.id,
         kind=kind,
@@ -39,6 +41,8 @@ def enqueue(
         text_body=render_template(f"mail/{kind}.txt", **context),
         html_body=render_template(f"mail/{kind}.html", **context),
         headers=json.dumps(headers or {}, sort_keys=True),
+        created_at=now,
+        next_attempt_at=now,
     )
     db.session.add(row)
     db.session.flush()
