@@ -90,9 +90,11 @@ def due_today(habit: Habit, user: User, now: datetime) -> date | None:
     day = local.date()
     if habit.reminder_sent_on == day or not habit.reminder_days & (1 << day.weekday()):
         return None
-    at = datetime.combine(day, habit.reminder_time, tzinfo=local.tzinfo)
-    # Compare instants: a reminder time that a DST change skips is due once the clock passes it.
-    if not at <= local <= at + REMINDER_LATE:
+    # Wall-clock times: a reminder at a time that a DST change skips (02:30 in spring) is due as
+    # the clock jumps past it; one at a time that occurs twice (in autumn) goes the first time,
+    # and `reminder_sent_on` stops the second.
+    at = datetime.combine(day, habit.reminder_time)
+    if not at <= local.replace(tzinfo=None) <= at + REMINDER_LATE:
         return None
     return day
 

@@ -4,7 +4,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user, login_required
 from sqlalchemy import select, update
 
-from ..changes import commit_change
+from ..changes import RuleBroken, commit_change
 from ..extensions import csrf, db, limiter
 from ..forms import EmptyForm
 from ..models import Habit, User
@@ -77,9 +77,10 @@ def confirm_email(token: str):
     user, payload = found
     form = EmptyForm()
     if form.validate_on_submit():
-        address = commit_change(lambda: accounts.confirm(user, payload), form)
-        if address is None:
-            return link_failed("That address now belongs to another account.")
+        try:
+            address = commit_change(lambda: accounts.confirm(user, payload))
+        except RuleBroken as error:
+            return link_failed(error.message)
         flash(f"Confirmed {address}.", "success")
         home = "habits.dashboard" if current_user.is_authenticated else "auth.login"
         return redirect(url_for(home))
