@@ -3,7 +3,7 @@
 The source is a SQLite file; the target is a second database on the engine under test
 (a SQLite file, or `<test database>_transfer` on the PostgreSQL or MariaDB server)."""
 
-from datetime import date
+from datetime import date, time
 
 import pytest
 from flask_migrate import upgrade
@@ -16,7 +16,7 @@ from httracker.extensions import db
 from httracker.habits.days import add_break, check_day, skip_day
 from httracker.habits.services import add_log, create_habit, set_archived
 from httracker.habits.targets import Target
-from httracker.models import Habit, HabitLog, HabitSkip, User
+from httracker.models import EmailOutbox, Habit, HabitLog, HabitSkip, User
 
 from .conftest import PASSWORD, recreate_database
 
@@ -69,6 +69,20 @@ def source_url(tmp_path):
         add_break(bob, date(2024, 6, 1), date(2024, 6, 14), None, "Holiday")
         add_break(bob, date(2024, 7, 1), date(2024, 7, 2), [piano, stretch], None)
         set_archived(chess, True)
+        # Mail settings and a queued message (the outbox is copied like any table).
+        piano.reminder_time, piano.reminder_days = time(7, 30), 0b0011111
+        bob.weekly_summary, bob.email_verified = True, True
+        db.session.add(
+            EmailOutbox(
+                user_id=bob.id,
+                kind="reminder",
+                to_address=bob.email,
+                subject="Reminder: Piano ♪",
+                text_body="ü " * 100,
+                html_body="<p>ü</p>",
+                headers='{"List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}',
+            )
+        )
         db.session.commit()
         db.engine.dispose()
     return url
