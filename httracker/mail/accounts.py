@@ -44,12 +44,12 @@ def request_password_reset(email: str, per_address: int) -> bool:
     if user is None:
         audit("password_reset.unknown_address", None)
         return False
-    if recent_mails(user, "password_reset") >= per_address:
+    if recent_mails(user, "reset_link") >= per_address:
         audit("password_reset.limited", user.id)
         return False
     token = sign("reset", {"u": user.id, "p": password_fingerprint(user.password_hash)})
     link = site_url("mail.reset_password", token=token)
-    enqueue(user, "password_reset", link=link, hours=int(RESET_MAX_AGE.total_seconds() // 3600))
+    enqueue(user, "reset_link", link=link, hours=int(RESET_MAX_AGE.total_seconds() // 3600))
     audit("password_reset.requested", user.id)
     return True
 
@@ -75,7 +75,7 @@ def reset_password(user: User, new_password: str) -> int:
     ended = set_password(user, new_password)
     clear_failures(user)
     user.email_verified = True
-    enqueue(user, "password_changed", login=site_url("auth.login"))
+    enqueue(user, "reset_done", login=site_url("auth.login"))
     audit("password_reset.done", user.id)
     return ended
 

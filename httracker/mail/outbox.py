@@ -9,8 +9,8 @@ from ..models import EmailOutbox, User
 from . import clock
 
 SUBJECTS = {
-    "password_reset": "Reset your HT-Tracker password",
-    "password_changed": "Your HT-Tracker password was changed",
+    "reset_link": "Reset your HT-Tracker password",
+    "reset_done": "Your HT-Tracker password was changed",
     "confirm_address": "Confirm your email address for HT-Tracker",
     "confirm_change": "Confirm your new email address for HT-Tracker",
     "email_changed": "Your HT-Tracker email address was changed",
