@@ -27,9 +27,12 @@ SENT = (
 
 @bp.before_request
 def only_with_mail():
-    """Without MAIL_SERVER these pages do not exist."""
+    """Without MAIL_SERVER these pages do not exist. The logged-in user (if any) is loaded
+    first: the loader reads its session row on a connection of its own, which must come before
+    the request's transaction (on SQLite that transaction holds the write lock)."""
     if not mail_enabled():
         abort(404)
+    current_user.is_authenticated  # noqa: B018
 
 
 @bp.route("/auth/forgot", methods=["GET", "POST"])
