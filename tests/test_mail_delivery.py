@@ -249,3 +249,32 @@ def test_without_mail_server_nothing_mentions_mail(app, client, user, make_habit
     with app.app_context():
         assert db.session.get(User, user.id).email == "new@example.com"
         assert db.session.scalar(select(func.count(EmailOutbox.id))) == 0
+
+
+@pytest.mark.parametrize(
+    "path", ["/auth/forgot", "/auth/reset/x", "/auth/confirm/x", "/settings/email/confirm"]
+)
+def test_mail_forms_need_a_csrf_token(app, mail_on, make_user, monkeypatch, path):
+    make_user("alice")
+    client = app.test_client()
+    client.post("/auth/login", data={"login": "alice", "password": "correct horse battery"})
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    response = client.post(path, data={"email": "alice@example.com"})
+    assert response.status_code == 400 and b"CSRF" in response.data
+    assert outbox(app) == []
+
+
+def test_one_click_unsubscribe_needs_no_csrf_token(app, mail_on, make_user, monkeypatch):
+    """RFC 8058: mail programs POST without any token; the signed link is the credential."""
+    from httracker.mail.tokens import sign
+
+    alice = make_user("alice", weekly_summary=True)
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    with app.app_context():
+        token = sign("unsubscribe", {"u": alice.id, "s": 1})
+    response = app.test_client().post(
+        f"/mail/unsubscribe/{token}", data={"List-Unsubscribe": "One-Click"}
+    )
+    assert response.status_code == 200
+    with app.app_context():
+        assert not db.session.get(User, alice.id).weekly_summary

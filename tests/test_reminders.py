@@ -288,3 +288,18 @@ def test_the_habit_form_sets_and_clears_a_reminder(app, mail_on, make_user, auth
     assert cleared.status_code == 302
     with app.app_context():
         assert db.session.get(Habit, habit_id).reminder_time is None
+
+
+def test_reminders_cost_a_few_queries_per_due_habit(app, mail_on, people, count_queries, clock):
+    """One query finds the candidates; a habit not due costs nothing more, a due one a fixed
+    handful (its day's entries, the claim, the outbox row), never its history."""
+    clock.set(utc(2026, 3, 10, 6, 0))
+    with count_queries() as idle, app.app_context():
+        assert send_reminders(utc(2026, 3, 10, 6, 0)) == 0
+        db.session.rollback()
+    assert idle.count <= 2  # the candidates (and SQLite's BEGIN)
+    clock.set(utc(2026, 3, 10, 7, 0))
+    with count_queries() as due, app.app_context():
+        assert send_reminders(utc(2026, 3, 10, 7, 0)) == 1
+        db.session.rollback()
+    assert due.count - idle.count <= 6
