@@ -80,7 +80,8 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("habits.dashboard"))
     form = RegisterForm()
-    if form.validate_on_submit() and mail_enabled():
+    valid = form.validate_on_submit()
+    if valid and mail_enabled():
         # Same page whether or not the address has an account: no one learns which addresses do.
         mailed = commit_change(
             lambda: register_by_mail(form.username.data, form.email.data, form.password.data),
@@ -88,7 +89,7 @@ def register():
         )
         if mailed is not None:
             return render_template("mail/check_email.html", email=mailed)
-    elif form.validate_on_submit():
+    elif valid:
         # RuleBroken (shown on the form) when another request took the name after our check.
         user = commit_change(lambda: register_user(form), form)
         if user is not None:
