@@ -236,3 +236,37 @@ def test_reset_audit_lines(app, mail_on, make_user, caplog):
     ]
     assert events == ["password_reset.requested", "password_reset.unknown_address"]
     assert not any("/auth/reset/" in r.getMessage() for r in caplog.records)
+
+
+@pytest.fixture
+def proxied_app(database_url, app, smtp_server):
+    """The app behind a trusted proxy: X-Forwarded-Host is honoured for the request itself."""
+    proxied = create_app(
+        {
+            "ENV": "testing",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "TRUST_PROXY": True,
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": smtp_server.port,
+            "SITE_URL": SITE_URL,
+        }
+    )
+    yield proxied
+    with proxied.app_context():
+        db.engine.dispose()
+
+
+def test_a_forwarded_host_behind_a_trusted_proxy_does_not_change_the_links(
+    proxied_app, smtp_server, make_user
+):
+    make_user("alice")
+    smtp_server.clear()
+    client = proxied_app.test_client()
+    headers = {"X-Forwarded-Host": "evil.example.com", "X-Forwarded-Proto": "http"}
+    response = client.post("/auth/forgot", data={"email": "alice@example.com"}, headers=headers)
+    assert response.status_code == 302
+    with proxied_app.app_context():
+        deliver()
+    (message,) = smtp_server.messages
+    assert "evil" not in message.as_string()
+    assert all(link.startswith(SITE_URL + "/") for link in links_in(message))
