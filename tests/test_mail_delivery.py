@@ -191,6 +191,24 @@ def test_the_deliver_command_once_and_in_a_loop(app, mail_on, make_user, runner,
     assert len(mail_on.messages) == 2
 
 
+def test_the_delivery_loop_outlives_a_database_error(app, mail_on, runner, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    rounds = []
+
+    def flaky():
+        rounds.append(1)
+        if len(rounds) == 1:
+            raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("httracker.cli.mail.deliver", flaky)
+    monkeypatch.setattr("httracker.cli.mail.time.sleep", lambda seconds: None)
+    result = runner.invoke(args=["mail", "deliver", "--loop"])
+    assert len(rounds) == 2
+    assert "Database error, trying again in 30s" in result.output
+
+
 def test_without_mail_server_the_commands_do_nothing(runner, app, make_user):
     alice = make_user("alice")
     queue(app, alice.id)  # as if mail had been on before

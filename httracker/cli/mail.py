@@ -6,8 +6,10 @@ import time
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..changes import commit
+from ..extensions import db
 from ..mail import clock
 from ..mail.delivery import deliver
 from ..mail.reminders import send_reminders
@@ -37,11 +39,19 @@ def deliver_command(loop: bool, interval: int):
     if mail_off():
         return
     while True:
-        report = deliver()
-        click.echo(
-            f"Sent {report.sent}, retrying {report.retrying}, gave up on {report.given_up}, "
-            f"pruned {report.pruned}."
-        )
+        try:
+            report = deliver()
+        except SQLAlchemyError as error:
+            if not loop:
+                raise
+            # A worker outlives a database restart: the outbox is still there afterwards.
+            db.session.rollback()
+            click.echo(f"Database error, trying again in {interval}s: {error}", err=True)
+        else:
+            click.echo(
+                f"Sent {report.sent}, retrying {report.retrying}, gave up on "
+                f"{report.given_up}, pruned {report.pruned}."
+            )
         if not loop:
             return
         time.sleep(interval)
