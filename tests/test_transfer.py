@@ -3,7 +3,7 @@
 The source is a SQLite file; the target is a second database on the engine under test
 (a SQLite file, or `<test database>_transfer` on the PostgreSQL or MariaDB server)."""
 
-from datetime import date, time
+from datetime import date, datetime, time
 
 import pytest
 from flask_migrate import upgrade
@@ -107,8 +107,10 @@ def target_url(database_url, tmp_path):
 
 
 def to_the_second(row: dict) -> dict:
-    if "created_at" in row:
-        row["created_at"] = row["created_at"].replace(microsecond=0)
+    """Timestamps to the second: MariaDB keeps no fractions (created_at, the outbox's times)."""
+    for column, value in row.items():
+        if isinstance(value, datetime):
+            row[column] = value.replace(microsecond=0)
     return row
 
 
