@@ -30,7 +30,8 @@ class HabitWeek:
 
 
 def verdict(habit, days: list[date], history) -> str:
-    """ "met", "missed", "kept", "over", "excused", "4 of 6 days" or "" (no target)."""
+    """The target's verdict on the week: met, missed, kept, over, excused, "4 of 6 days", or an
+    empty string for a habit without a target."""
     rule = habit.rule
     counted = [day for day in days if day not in history.skips]
     if not rule.has_target:
