@@ -21,6 +21,8 @@ NEW_KEY_ADVICE = (
     "Set SECRET_KEY to the output of: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
 )
 
+SITE_URL_ADVICE = "Set SITE_URL to the site's public address, such as https://habits.example.org."
+
 load_dotenv(BASE_DIR / ".env")
 
 
@@ -125,6 +127,9 @@ class Config:
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     MAX_CONTENT_LENGTH = 6 * 1024 * 1024
+    # Always SMTP (Flask-Mailman would pick an in-memory backend under TESTING).
+    MAIL_BACKEND = "smtp"
+    MAIL_TIMEOUT = 30
     # Argon2id, RFC 9106 "low memory" profile: above OWASP's minimum (19 MiB, t=2, p=1).
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 65536
@@ -168,9 +173,31 @@ class Config:
         self.IMPORT_RATE_LIMIT_ENABLED = environ.get(
             "IMPORT_RATE_LIMIT_ENABLED", str(type(self).IMPORT_RATE_LIMIT_ENABLED)
         ).lower() not in ("0", "false", "no")
+        self.read_mail_settings(environ)
+
+    def read_mail_settings(self, environ: Mapping[str, str]) -> None:
+        """Email: every feature that sends mail is off unless MAIL_SERVER is set."""
+        self.MAIL_SERVER = environ.get("MAIL_SERVER", "").strip()
+        self.MAIL_PORT = whole_number(environ, "MAIL_PORT", 25)
+        self.MAIL_USERNAME = environ.get("MAIL_USERNAME") or None
+        self.MAIL_PASSWORD = environ.get("MAIL_PASSWORD") or None
+        self.MAIL_USE_TLS = environ.get("MAIL_USE_TLS", "").lower() in ("1", "true", "yes")
+        self.MAIL_USE_SSL = environ.get("MAIL_USE_SSL", "").lower() in ("1", "true", "yes")
+        if self.MAIL_USE_TLS and self.MAIL_USE_SSL:
+            raise ConfigError("Set MAIL_USE_TLS or MAIL_USE_SSL, not both.")
+        self.MAIL_DEFAULT_SENDER = (
+            environ.get("MAIL_DEFAULT_SENDER") or "HT-Tracker <noreply@localhost>"
+        )
+        # Links in mails are built from this, never from a request's Host header.
+        self.SITE_URL = (environ.get("SITE_URL") or self.default_site_url()).rstrip("/")
+        # Per address: reset mails to one account an hour (per IP: AUTH_RATE_LIMIT).
+        self.PASSWORD_RESET_PER_ADDRESS = whole_number(environ, "PASSWORD_RESET_PER_ADDRESS", 3)
 
     def default_secret_key(self) -> str:
         return development_secret_key()
+
+    def default_site_url(self) -> str:
+        return "http://127.0.0.1:5000"
 
     def default_database_url(self) -> str:
         return database_url({})
@@ -206,6 +233,9 @@ class ProductionConfig(Config):
     HSTS = True
 
     def default_secret_key(self) -> str:
+        return ""
+
+    def default_site_url(self) -> str:
         return ""
 
     def default_database_url(self) -> str:
@@ -265,7 +295,22 @@ def production_problems(settings: Mapping) -> list[ProductionProblem]:
     key_problem = secret_key_problem(str(settings.get("SECRET_KEY") or ""))
     if key_problem:
         problems.append(ProductionProblem("secret key", key_problem, NEW_KEY_ADVICE))
+    site_problem = site_url_problem(settings)
+    if site_problem:
+        problems.append(ProductionProblem("site url", *site_problem))
     return problems
+
+
+def site_url_problem(settings: Mapping) -> tuple[str, str] | None:
+    """Why SITE_URL cannot carry links in production mail (message, fix), or None."""
+    if not settings.get("MAIL_SERVER"):
+        return None
+    url = str(settings.get("SITE_URL") or "")
+    if not url:
+        return "MAIL_SERVER is set but SITE_URL is not.", SITE_URL_ADVICE
+    if not url.startswith("https://"):
+        return f"SITE_URL is {url!r}; links in mail must use https.", SITE_URL_ADVICE
+    return None
 
 
 def check_config(settings: Mapping) -> None:

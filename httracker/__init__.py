@@ -9,9 +9,10 @@ from config import ConfigError, load_config
 from . import cli, database, errors, formatting, security
 from .analytics import bp as analytics_bp
 from .auth import bp as auth_bp
-from .extensions import csrf, db, limiter, login_manager, migrate
+from .extensions import csrf, db, limiter, login_manager, mail, migrate
 from .habits import bp as habits_bp
 from .health import bp as health_bp
+from .mail import bp as mail_bp
 from .paths import MIGRATIONS_DIR
 from .settings import bp as settings_bp
 from .timer import bp as timer_bp
@@ -41,8 +42,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    mail.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
-    for blueprint in (auth_bp, habits_bp, analytics_bp, settings_bp, timer_bp, health_bp):
+    for blueprint in (auth_bp, habits_bp, analytics_bp, settings_bp, timer_bp, mail_bp, health_bp):
         app.register_blueprint(blueprint)

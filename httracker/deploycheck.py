@@ -9,7 +9,7 @@ from flask import Flask
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from config import BASE_DIR, production_problems
+from config import BASE_DIR, production_problems, site_url_problem
 
 from .extensions import db
 from .transfer import database_revisions, head_revisions
@@ -176,6 +176,42 @@ def check_rate_limit_storage(app: Flask) -> CheckResult:
     )
 
 
+def check_mail(app: Flask) -> CheckResult:
+    """Mail: off (and every email feature hidden), or a server and a SITE_URL for its links."""
+    config = app.config
+    if not config.get("MAIL_SERVER"):
+        return CheckResult(
+            "mail",
+            True,
+            "MAIL_SERVER is not set: no password reset by email, address confirmation, "
+            "reminders or weekly summaries; an operator resets passwords with `flask users`.",
+        )
+    problem = site_url_problem(config)
+    if problem:
+        return CheckResult("mail", False, *problem)
+    security = (
+        "SSL" if config.get("MAIL_USE_SSL") else "STARTTLS" if config.get("MAIL_USE_TLS") else ""
+    )
+    where = f"{config['MAIL_SERVER']}:{config['MAIL_PORT']}"
+    message = (
+        f"Mail goes through {where}{' with ' + security if security else ''} from "
+        f"{config.get('MAIL_DEFAULT_SENDER')}; links point at {config['SITE_URL']}."
+    )
+    schedule = (
+        "Run `flask mail deliver` (or a worker with `flask mail deliver --loop`) and "
+        "`flask reminders send` every few minutes: requests only queue mail."
+    )
+    if not security and config["MAIL_SERVER"] not in ("localhost", "127.0.0.1", "::1"):
+        return CheckResult(
+            "mail",
+            True,
+            message + " The connection is not encrypted.",
+            "Set MAIL_USE_TLS=1 (or MAIL_USE_SSL=1) for a server on another host. " + schedule,
+            warning=True,
+        )
+    return CheckResult("mail", True, message, schedule)
+
+
 # Checks run in this order; add new ones here.
 CHECKS: list[Callable[[Flask], CheckResult]] = [
     check_environment,
@@ -184,6 +220,7 @@ CHECKS: list[Callable[[Flask], CheckResult]] = [
     check_cookies,
     check_debug,
     check_rate_limit_storage,
+    check_mail,
     check_migrations,
 ]
 

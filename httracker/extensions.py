@@ -3,6 +3,7 @@
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
+from flask_mailman import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -28,3 +29,4 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 # Storage from RATELIMIT_STORAGE_URI (Redis to share counts between workers and instances).
 limiter = Limiter(key_func=get_remote_address)
+mail = Mail()

@@ -227,3 +227,65 @@ def pin_now(monkeypatch):
         monkeypatch.setattr(report, "today_for", lambda user: today_in(user.timezone, instant))
 
     return pin
+
+
+SITE_URL = "https://habits.example.org"
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 for the whole run."""
+    from .smtp import SmtpServer
+
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mail_on(app, smtp_server, monkeypatch):
+    """The app sends mail, to the test SMTP server, with links on SITE_URL; returns the server
+    (emptied). Without this fixture the app runs as a site without mail."""
+    for key, value in {
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": smtp_server.port,
+        "MAIL_TIMEOUT": 5,
+        "SITE_URL": SITE_URL,
+        "MAIL_DEFAULT_SENDER": "HT-Tracker <noreply@habits.example.org>",
+    }.items():
+        monkeypatch.setitem(app.config, key, value)
+    if smtp_server.controller is None:
+        smtp_server.start()  # a test that stopped it failed before starting it again
+    smtp_server.clear()
+    return smtp_server
+
+
+class Clock:
+    """The moment mail and its links see; `advance(hours=1)` moves it."""
+
+    def __init__(self, now):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+    def set(self, now):
+        self.now = now
+
+    def advance(self, **delta):
+        from datetime import timedelta
+
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Pin `httracker.mail.clock.now` (tokens, delivery, reminders) to a moment tests move."""
+    from datetime import UTC, datetime
+
+    from httracker.mail import clock as mail_clock
+
+    pinned = Clock(datetime.now(UTC).replace(microsecond=0))
+    monkeypatch.setattr(mail_clock, "now", pinned)
+    return pinned

@@ -12,7 +12,16 @@ from sqlalchemy import func, select
 
 import config
 from httracker.extensions import db
-from httracker.models import Habit, HabitLog, HabitTimer, LoginFailure, User, UserSession, utcnow
+from httracker.models import (
+    EmailOutbox,
+    Habit,
+    HabitLog,
+    HabitTimer,
+    LoginFailure,
+    User,
+    UserSession,
+    utcnow,
+)
 
 from .conftest import PASSWORD
 
@@ -135,15 +144,29 @@ def test_delete_account_removes_everything_and_logs_out(app, client, make_user, 
     bob = make_user("bob")
     add_habit_and_log(app, user.id)
     add_habit_and_log(app, bob.id)
+    with app.app_context():
+        for owner in (user, bob):
+            db.session.add(
+                EmailOutbox(
+                    user_id=owner.id,
+                    kind="reminder",
+                    to_address=owner.email,
+                    subject="s",
+                    text_body="t",
+                    html_body="h",
+                )
+            )
+        db.session.commit()
     other = login(app)
     data = {"current_password": PASSWORD, "confirm_username": "alice"}
     response = client.post("/settings/delete", data=data)
     assert response.status_code == 302 and response.headers["Location"] == "/auth/login"
     assert stored_user(app, user.id) is None
-    for model in (Habit, HabitLog, HabitTimer, UserSession, LoginFailure):
+    for model in (Habit, HabitLog, HabitTimer, UserSession, LoginFailure, EmailOutbox):
         assert count(app, model, user_id=user.id) == 0
     assert count(app, Habit, user_id=bob.id) == count(app, HabitLog, user_id=bob.id) == 1
     assert count(app, HabitTimer, user_id=bob.id) == 1
+    assert count(app, EmailOutbox, user_id=bob.id) == 1
     assert client.get("/dashboard").status_code == 302
     assert other.get("/dashboard").status_code == 302
 

@@ -52,7 +52,7 @@ def test_a_correct_production_deployment_passes(app, make_app, database_url):
         assert result.exit_code == 1
     else:
         assert result.exit_code == 0, result.output
-        assert "All 7 checks passed." in result.output
+        assert "All 8 checks passed." in result.output
         assert "FAIL" not in result.output
 
 
@@ -162,7 +162,7 @@ def test_in_memory_rate_limits_are_a_warning_with_one_worker(make_app, monkeypat
     assert "note: Before adding workers or instances" in result.output
     if make_url(database_url).get_backend_name() != "sqlite":
         assert result.exit_code == 0, result.output
-        assert "All 7 checks passed (1 with a warning)." in result.output
+        assert "All 8 checks passed (1 with a warning)." in result.output
 
 
 def test_sqlite_is_a_warning_in_production_when_allowed(make_app, tmp_path):
@@ -172,3 +172,57 @@ def test_sqlite_is_a_warning_in_production_when_allowed(make_app, tmp_path):
     (database,) = [result for result in run_checks(production) if result.name == "database"]
     assert database.ok and database.warning
     assert "ALLOW_SQLITE" in database.message and "disk survives deploys" in database.message
+
+
+def mail_result(app):
+    (result,) = [result for result in run_checks(app) if result.name == "mail"]
+    return result
+
+
+def test_mail_off_is_reported(make_app):
+    result = mail_result(make_app())
+    assert result.ok and not result.warning
+    assert "MAIL_SERVER is not set" in result.message
+
+
+def test_mail_with_its_server_and_site_url_is_reported(make_app):
+    production = make_app(
+        MAIL_SERVER="smtp.example.org",
+        MAIL_PORT=587,
+        MAIL_USE_TLS=True,
+        SITE_URL="https://habits.example.org",
+    )
+    result = mail_result(production)
+    assert result.ok and not result.warning
+    assert "smtp.example.org:587 with STARTTLS" in result.message
+    assert "https://habits.example.org" in result.message
+    assert "[ok] mail: Mail goes through" in check_deploy(production).output
+
+
+def test_unencrypted_mail_to_another_host_is_a_warning(make_app):
+    production = make_app(MAIL_SERVER="smtp.example.org", SITE_URL="https://habits.example.org")
+    result = mail_result(production)
+    assert result.ok and result.warning and "not encrypted" in result.message
+    assert "MAIL_USE_TLS=1" in result.fix
+
+
+@pytest.mark.parametrize("site_url", ["", "http://habits.example.org"])
+def test_production_refuses_mail_without_an_https_site_url(database_url, site_url):
+    with pytest.raises(SystemExit) as refused:
+        create_app(
+            {
+                "ENV": "production",
+                "SECRET_KEY": GOOD_KEY,
+                "SQLALCHEMY_DATABASE_URI": database_url,
+                "MAIL_SERVER": "smtp.example.org",
+                "SITE_URL": site_url,
+            }
+        )
+    assert "SITE_URL" in str(refused.value)
+
+
+def test_check_deploy_fails_mail_without_a_site_url_outside_production(app, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "smtp.example.org")
+    monkeypatch.setitem(app.config, "SITE_URL", "")
+    result = mail_result(app)
+    assert not result.ok and "SITE_URL is not" in result.message

@@ -24,6 +24,7 @@ FIELDS = [
     *("note", "file", "format", "q", "from", "to", "period", "id"),
     *("kind", "target_direction", "target_times", "start", "end", "habits", "entry"),
     *("started", "timer_id", "days-0-date", "days-0-minutes", "days-1-date", "days-1-minutes"),
+    *("reminder_time", "reminder_weekdays", "weekly_summary", "List-Unsubscribe"),
 ]
 PAYLOADS = [
     "' OR '1'='1",
@@ -208,6 +209,87 @@ def test_random_query_strings_never_fail(app, seeded, data):
             query = encode(data.draw(forms, label=f"{rule.endpoint} query"))
             with client.get(f"{url}?{query}") as response:
                 assert response.status_code < 500, (rule.rule, url, query[:500])
+
+
+def mail_routes(app, method) -> list:
+    """The routes of the mail pages, and the ones that change when the site sends mail."""
+    changed = {"auth.register", "auth.login", "settings.change_email", "settings.preferences"}
+    changed |= {"habits.new_habit", "habits.edit"}
+    return [
+        rule
+        for rule in routes(app, method)
+        if rule.endpoint.startswith("mail.") or rule.endpoint in changed
+    ]
+
+
+def mail_url(app, rule, data, tokens) -> str:
+    """A URL for a mail route: a real signed token (reset, confirm, unsubscribe) or junk."""
+    values = {}
+    for name in rule.arguments:
+        if name == "token":
+            values[name] = data.draw(
+                st.one_of(st.sampled_from(tokens), st.text(min_size=1, max_size=60)), label=name
+            )
+        else:
+            values[name] = data.draw(st.integers(0, 5), label=name)
+    adapter = app.url_map.bind("localhost")
+    return adapter.build(
+        rule.endpoint, values, method=sorted(rule.methods - {"HEAD", "OPTIONS"})[0]
+    )
+
+
+@pytest.fixture
+def tokens(app, seeded):
+    """Valid links of alice's: reset, confirm her address, unsubscribe from a reminder."""
+    from httracker.mail.tokens import password_fingerprint, sign
+    from httracker.models import User
+
+    with app.app_context():
+        alice = db.session.get(User, seeded.id)
+        habit_id = db.session.scalar(select(Habit.id).where(Habit.user_id == alice.id))
+        return [
+            sign("reset", {"u": alice.id, "p": password_fingerprint(alice.password_hash)}),
+            sign("confirm", {"u": alice.id, "e": alice.email, "k": "verify"}),
+            sign("unsubscribe", {"u": alice.id, "h": habit_id}),
+            sign("unsubscribe", {"u": alice.id, "s": 1}),
+        ]
+
+
+@FUZZ
+@given(data=st.data())
+def test_with_mail_on_random_posts_never_fail_and_rejections_write_nothing(
+    app, seeded, mail_on, tokens, data
+):
+    for client in (logged_in_client(app), app.test_client()):
+        rules = mail_routes(app, "POST")
+        for rule in data.draw(st.lists(st.sampled_from(rules), min_size=1, max_size=3)):
+            url = mail_url(app, rule, data, tokens)
+            body = encode(data.draw(forms, label=f"{rule.endpoint} form"))
+            before = snapshot(app)
+            response = client.post(url, data=body, content_type=FORM)
+            assert response.status_code < 500, (rule.rule, url, body[:500])
+            if response.status_code >= 400:
+                assert snapshot(app) == before, (rule.rule, url, body[:500])
+
+
+@FUZZ
+@given(data=st.data())
+def test_with_mail_on_random_query_strings_never_fail(app, seeded, mail_on, tokens, data):
+    for client in (logged_in_client(app), app.test_client()):
+        rules = mail_routes(app, "GET")
+        for rule in data.draw(st.lists(st.sampled_from(rules), min_size=1, max_size=3)):
+            url = mail_url(app, rule, data, tokens)
+            query = encode(data.draw(forms, label=f"{rule.endpoint} query"))
+            with client.get(f"{url}?{query}") as response:
+                assert response.status_code < 500, (rule.rule, url, query[:500])
+
+
+def test_the_mail_fuzz_covers_every_mail_route(app):
+    endpoints = {rule.endpoint for rule in mail_routes(app, "POST")}
+    endpoints |= {rule.endpoint for rule in mail_routes(app, "GET")}
+    mail_endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    mail_endpoints = {name for name in mail_endpoints if name.startswith("mail.")}
+    assert len(mail_endpoints) == 5 and mail_endpoints <= endpoints
 
 
 @pytest.mark.parametrize(

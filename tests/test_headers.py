@@ -95,6 +95,7 @@ def own_get_urls(app, ids):
         url = rule.rule
         for name, value in ids.items():
             url = url.replace(f"<int:{name}>", str(value))
+        url = url.replace("<token>", "not-a-token")  # mail links: a 404 without mail
         assert "<" not in url, f"no id to fill {rule.rule} with"
         yield url
 

@@ -1,7 +1,7 @@
 """Every URL that takes an id answers another user's id exactly like a missing one."""
 
 import re
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -9,6 +9,7 @@ from sqlalchemy import select
 from httracker import create_app
 from httracker.extensions import db
 from httracker.habits.days import add_break
+from httracker.mail.tokens import sign
 from httracker.models import (
     Habit,
     HabitBreak,
@@ -61,6 +62,7 @@ def snapshot(app):
     with app.app_context():
         habits = [
             (h.id, h.user_id, h.name, h.category, h.target_minutes, h.target_period, h.archived)
+            + (h.reminder_time, h.reminder_days)
             for h in db.session.scalars(select(Habit).order_by(Habit.id))
         ]
         logs = [
@@ -141,6 +143,8 @@ def form_data(ids: dict) -> dict:
         "date": (today_in("UTC") - timedelta(days=2)).isoformat(),
         "minutes": "15",
         "note": "changed",
+        "reminder_time": "07:00",
+        "reminder_weekdays": ["0", "1"],
     }
 
 
@@ -169,6 +173,38 @@ def test_another_users_id_is_a_404_like_a_missing_one(client, app, two_users, ru
     assert absent.status_code == 404
     assert without_csrf_tokens(foreign.data) == without_csrf_tokens(absent.data)
     assert b"private" not in foreign.data and b"Reading" not in foreign.data
+
+
+@pytest.mark.parametrize(("rule", "method"), ROUTES)
+def test_with_mail_on_another_users_id_is_still_a_404(
+    client, app, two_users, mail_on, rule, method
+):
+    """The same matrix on a site that sends mail (the habit form has reminder fields)."""
+    test_another_users_id_is_a_404_like_a_missing_one(client, app, two_users, rule, method)
+
+
+def test_mail_links_reach_only_what_they_name(client, app, two_users, mail_on):
+    """Signed links carry their account: alice's session adds nothing to them, and a link
+    naming alice cannot be pointed at bob's habit."""
+    alice, bob = two_users["alice"], two_users["bob"]
+    with app.app_context():
+        users = {u.username: u for u in db.session.scalars(select(User))}
+        for habit_id in (alice["habit_id"], bob["habit_id"]):
+            db.session.get(Habit, habit_id).reminder_time = time(7, 0)
+        db.session.commit()
+        alice_id, bob_id = users["alice"].id, users["bob"].id
+        forged = sign("unsubscribe", {"u": alice_id, "h": bob["habit_id"]})
+        bobs = sign("unsubscribe", {"u": bob_id, "h": bob["habit_id"]})
+        confirm_for_bob = sign("confirm", {"u": bob_id, "e": "alice@example.com", "k": "change"})
+    before = snapshot(app)
+    assert client.post(f"/mail/unsubscribe/{forged}").status_code == 404
+    assert client.post(f"/auth/confirm/{confirm_for_bob}").status_code == 404
+    assert snapshot(app) == before
+    # Bob's own link works from alice's browser and touches bob's habit only.
+    assert client.post(f"/mail/unsubscribe/{bobs}").status_code == 200
+    with app.app_context():
+        assert db.session.get(Habit, bob["habit_id"]).reminder_time is None
+        assert db.session.get(Habit, alice["habit_id"]).reminder_time == time(7, 0)
 
 
 @pytest.mark.parametrize(("rule", "method"), ROUTES)

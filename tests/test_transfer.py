@@ -3,7 +3,7 @@
 The source is a SQLite file; the target is a second database on the engine under test
 (a SQLite file, or `<test database>_transfer` on the PostgreSQL or MariaDB server)."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 import pytest
 from flask_migrate import upgrade
@@ -16,7 +16,7 @@ from httracker.extensions import db
 from httracker.habits.days import add_break, check_day, skip_day
 from httracker.habits.services import add_log, create_habit, set_archived
 from httracker.habits.targets import Target
-from httracker.models import Habit, HabitLog, HabitSkip, User
+from httracker.models import EmailOutbox, Habit, HabitLog, HabitSkip, User
 from httracker.timer.services import start_timer
 
 from .conftest import PASSWORD, recreate_database
@@ -71,6 +71,20 @@ def source_url(tmp_path):
         add_break(bob, date(2024, 7, 1), date(2024, 7, 2), [piano, stretch], None)
         set_archived(chess, True)
         start_timer(bob, piano, datetime(2024, 5, 3, 9, tzinfo=UTC), note="a running timer")
+        # Mail settings and a queued message (the outbox is copied like any table).
+        piano.reminder_time, piano.reminder_days = time(7, 30), 0b0011111
+        bob.weekly_summary, bob.email_verified = True, True
+        db.session.add(
+            EmailOutbox(
+                user_id=bob.id,
+                kind="reminder",
+                to_address=bob.email,
+                subject="Reminder: Piano ♪",
+                text_body="ü " * 100,
+                html_body="<p>ü</p>",
+                headers='{"List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}',
+            )
+        )
         db.session.commit()
         db.engine.dispose()
     return url
@@ -95,8 +109,10 @@ def target_url(database_url, tmp_path):
 
 
 def to_the_second(row: dict) -> dict:
-    if "created_at" in row:
-        row["created_at"] = row["created_at"].replace(microsecond=0)
+    """Timestamps to the second: MariaDB keeps no fractions (created_at, the outbox's times)."""
+    for column, value in row.items():
+        if isinstance(value, datetime):
+            row[column] = value.replace(microsecond=0)
     return row
 
 

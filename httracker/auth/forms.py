@@ -1,5 +1,6 @@
 """Account forms: register and log in (the settings blueprint has the account-change forms)."""
 
+from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
@@ -37,7 +38,8 @@ class RegisterForm(FlaskForm):
             raise ValidationError("That username is taken.")
 
     def validate_email(self, field):
-        if email_taken(field.data):
+        # With mail, a taken address gets a mail instead of a message here (no enumeration).
+        if not current_app.config.get("MAIL_SERVER") and email_taken(field.data):
             raise ValidationError(EMAIL_TAKEN)
 
 

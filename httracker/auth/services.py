@@ -122,9 +122,14 @@ def change_email(user: User, email: str) -> User:
     return user
 
 
-def set_preferences(user: User, timezone: str, week_start: str) -> User:
-    """Set what "today" and "this week" mean for the user (the form offers only valid values)."""
+def set_preferences(
+    user: User, timezone: str, week_start: str, weekly_summary: bool | None = None
+) -> User:
+    """Set what "today" and "this week" mean for the user (the form offers only valid values),
+    and whether a weekly summary is mailed (None leaves it)."""
     user.timezone, user.week_start = timezone, week_start
+    if weekly_summary is not None:
+        user.weekly_summary = weekly_summary
     db.session.flush()
     return user
 

@@ -6,6 +6,8 @@ from flask_login import current_user, login_user, logout_user
 from ..audit import audit
 from ..changes import commit, commit_change
 from ..extensions import db, limiter, login_manager
+from ..mail import mail_enabled
+from ..mail.accounts import register_by_mail
 from ..models import User, utcnow
 from ..security import safe_next
 from . import bp
@@ -78,7 +80,16 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("habits.dashboard"))
     form = RegisterForm()
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if valid and mail_enabled():
+        # Same page whether or not the address has an account: no one learns which addresses do.
+        mailed = commit_change(
+            lambda: register_by_mail(form.username.data, form.email.data, form.password.data),
+            form,
+        )
+        if mailed is not None:
+            return render_template("mail/check_email.html", email=mailed)
+    elif valid:
         # RuleBroken (shown on the form) when another request took the name after our check.
         user = commit_change(lambda: register_user(form), form)
         if user is not None:

@@ -4,6 +4,7 @@ from flask import Flask
 
 from .accounts import users
 from .data import demo_command, export_command, import_command
+from .mail import mail_group, reminders_group
 from .ops import check_deploy_command, transfer_command
 
 
@@ -16,5 +17,7 @@ def register(app: Flask) -> None:
         import_command,
         transfer_command,
         check_deploy_command,
+        mail_group,
+        reminders_group,
     ):
         app.cli.add_command(command)

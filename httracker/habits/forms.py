@@ -1,7 +1,15 @@
 """Forms for habits, logs, checked and skipped days, and the log list's filters."""
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
@@ -10,6 +18,7 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..changes import RuleBroken
 from ..durations import ACCEPTED_FORMS, DurationError, format_minutes, parse_minutes
@@ -29,6 +38,7 @@ from . import services
 # The log list's kinds of entry, in list order.
 ENTRY_KIND_LABELS = {"log": "Logged minutes", "check": "Checks", "skip": "Skipped days"}
 DURATION_HELP = f"Minutes, or hours and minutes: {ACCEPTED_FORMS}."
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 PERIOD_LABELS = {"day": "per day", "week": "per week"}
 KIND_LABELS = {"time": "Time: minutes you log", "check": "Check-off: done or not"}
 DIRECTION_LABELS = {"at_least": "at least (a goal)", "at_most": "at most (a limit)"}
@@ -121,6 +131,26 @@ class HabitForm(FlaskForm):
         choices=[SelectChoice(period, PERIOD_LABELS[period]) for period in TARGET_PERIODS],
         default="day",
     )
+    # Shown only when the site sends mail (mail/reminders.py sends them).
+    reminder_time = TimeField("Reminder at", validators=[Optional()])
+    reminder_weekdays = SelectMultipleField(
+        "On",
+        choices=[SelectChoice(str(day), name[:3]) for day, name in enumerate(WEEKDAY_NAMES)],
+        default=[str(day) for day in range(7)],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+
+    def __init__(self, *args, obj=None, **kwargs):
+        super().__init__(*args, obj=obj, **kwargs)
+        if obj is not None and not self.is_submitted():
+            self.reminder_weekdays.data = [
+                str(day) for day in range(7) if obj.reminder_days & (1 << day)
+            ]
+
+    def validate_reminder_weekdays(self, field):
+        if self.reminder_time.data and not field.data:
+            raise ValidationError("Choose the days to be reminded on.")
 
 
 class LogForm(FlaskForm):

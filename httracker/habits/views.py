@@ -9,6 +9,8 @@ from ..changes import RuleBroken, commit_change
 from ..durations import format_minutes
 from ..extensions import db
 from ..forms import EmptyForm
+from ..mail import mail_enabled
+from ..mail.reminders import set_reminder
 from ..security import safe_next
 from ..timeutil import user_today, week_start_of
 from . import bp, entries, queries, services
@@ -19,6 +21,15 @@ from .targets import Target
 def redirect_next(default: str):
     """Redirect to a safe `next` from the form or query string, else to `default`."""
     return redirect(safe_next(request.form.get("next") or request.args.get("next"), default))
+
+
+def save_habit(form, service, *habit):
+    """Create or update (`service`) a habit from the form, and set its reminder when the site
+    sends mail; the habit."""
+    habit = service(current_user, *habit, *habit_fields(form))
+    if mail_enabled():
+        set_reminder(habit, form.reminder_time.data, form.reminder_weekdays.data)
+    return habit
 
 
 def habit_fields(form) -> tuple:
@@ -117,7 +128,7 @@ def new_habit():
     form = HabitForm()
     if form.validate_on_submit():
         habit = commit_change(
-            lambda: services.create_habit(current_user, *habit_fields(form)), form
+            lambda: save_habit(form, services.create_habit), form
         )
         if habit is not None:
             flash(f"Created habit {habit.name}.", "success")
@@ -146,7 +157,7 @@ def edit(habit_id: int):
     habit = queries.get_habit_or_404(current_user, habit_id)
     form = HabitForm(obj=habit)
     if form.validate_on_submit() and commit_change(
-        lambda: services.update_habit(current_user, habit, *habit_fields(form)), form
+        lambda: save_habit(form, services.update_habit, habit), form
     ):
         flash(f"Saved habit {habit.name}.", "success")
         return redirect_next(url_for("habits.detail", habit_id=habit.id))

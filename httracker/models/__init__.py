@@ -18,6 +18,7 @@ from .base import (
 )
 from .days import HabitBreak, HabitBreakHabit, HabitCheck, HabitSkip
 from .habits import Habit, HabitLog
+from .mail import EmailOutbox
 from .timer import HabitTimer
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "NOTE_MAX",
     "TARGET_PERIODS",
     "WEEK_STARTS",
+    "EmailOutbox",
     "Habit",
     "HabitBreak",
     "HabitBreakHabit",

@@ -1,12 +1,13 @@
 """Accounts, their logged-in devices and failed logins."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -40,6 +41,12 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Made by `flask demo`, which may empty and refill it; it refuses every other account.
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Email (when the site sends mail): the address confirmed by a link; a new address waiting
+    # for its link; the weekly summary asked for, and the first day of the week last summed up.
+    email_verified: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    pending_email: Mapped[str | None] = mapped_column(String(254))
+    weekly_summary: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    summary_sent_for: Mapped[date | None] = mapped_column(Date)
 
     habits: Mapped[list["Habit"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True

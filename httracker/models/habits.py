@@ -1,6 +1,6 @@
 """Habits, with their target rules, and the minutes logged against them."""
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from sqlalchemy import (
     Boolean,
@@ -11,6 +11,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Time,
     UniqueConstraint,
     and_,
     case,
@@ -52,6 +53,7 @@ class Habit(db.Model):
         CheckConstraint(
             "target_direction = 'at_least' OR target_minutes IS NOT NULL", name="limit"
         ),
+        CheckConstraint("reminder_days BETWEEN 0 AND 127", name="reminder_days"),
         MYSQL_TABLE,
     )
 
@@ -69,6 +71,11 @@ class Habit(db.Model):
     target_times: Mapped[int | None] = mapped_column(Integer)
     archived: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A reminder mail at this local time on these weekdays (bit 0 = Monday), and the local day
+    # the last one went for (at most one a day).
+    reminder_time: Mapped[time | None] = mapped_column(Time)
+    reminder_days: Mapped[int] = mapped_column(Integer, default=127, server_default="127")
+    reminder_sent_on: Mapped[date | None] = mapped_column(Date)
 
     user: Mapped[User] = relationship(back_populates="habits")
 

@@ -5,6 +5,8 @@ from flask_login import current_user, logout_user
 
 from ..auth import services
 from ..changes import commit, commit_change
+from ..mail import mail_enabled
+from ..mail.accounts import request_email_change
 from . import bp
 from .forms import ChangeEmailForm, ChangePasswordForm, DeleteAccountForm
 
@@ -57,6 +59,12 @@ def change_email():
     form = ChangeEmailForm()
     if not (form.validate_on_submit() and reauthenticate(form)):
         return invalid(email_form=form)
+    if mail_enabled():
+        # The new address confirms first; the account keeps the old one until then.
+        if commit_change(lambda: request_email_change(current_user, form.email.data), form) is None:
+            return invalid(email_form=form)
+        flash(f"Follow the link sent to {form.email.data} to confirm the change.", "info")
+        return redirect(url_for("settings.index"))
     if commit_change(lambda: services.change_email(current_user, form.email.data), form) is None:
         return invalid(email_form=form)
     flash("Your email address has been changed.", "success")

@@ -4,6 +4,7 @@ breaks."""
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
+    BooleanField,
     DateField,
     EmailField,
     PasswordField,
@@ -97,6 +98,8 @@ class PreferencesForm(FlaskForm):
         choices=[SelectChoice(day, day.capitalize()) for day in WEEK_STARTS],
         validators=[InputRequired()],
     )
+    # Shown only when the site sends mail.
+    weekly_summary = BooleanField("Email me a summary of my week")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from ..auth.services import set_preferences
 from ..changes import commit_change
+from ..mail import mail_enabled
 from . import bp
 from .forms import PreferencesForm
 
@@ -14,8 +15,11 @@ def preferences():
     """Choose the time zone and the first day of the week."""
     form = PreferencesForm(obj=current_user)
     if form.validate_on_submit():
+        summary = form.weekly_summary.data if mail_enabled() else None
         commit_change(
-            lambda: set_preferences(current_user, form.timezone.data, form.week_start.data)
+            lambda: set_preferences(
+                current_user, form.timezone.data, form.week_start.data, weekly_summary=summary
+            )
         )
         flash(
             f"Saved preferences: time zone {current_user.timezone}, "

@@ -1,0 +1,24 @@
+"""Forms of the mail pages: forgot password, a new password from a reset link."""
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from ..auth.forms import PASSWORD_LENGTH
+from ..forms import strip
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        "Email",
+        filters=[strip],
+        validators=[DataRequired(), Length(max=254), Email("Enter a valid email address.")],
+    )
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField("New password", validators=[DataRequired(), PASSWORD_LENGTH])
+    confirm = PasswordField(
+        "Confirm new password",
+        validators=[DataRequired(), EqualTo("password", "The passwords do not match.")],
+    )
