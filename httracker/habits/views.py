@@ -127,9 +127,7 @@ def new_habit():
     """Create a habit."""
     form = HabitForm()
     if form.validate_on_submit():
-        habit = commit_change(
-            lambda: save_habit(form, services.create_habit), form
-        )
+        habit = commit_change(lambda: save_habit(form, services.create_habit), form)
         if habit is not None:
             flash(f"Created habit {habit.name}.", "success")
             return redirect_next(url_for("habits.detail", habit_id=habit.id))
