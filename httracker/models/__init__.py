@@ -18,6 +18,7 @@ from .base import (
 )
 from .days import HabitBreak, HabitBreakHabit, HabitCheck, HabitSkip
 from .habits import Habit, HabitLog
+from .stats import HabitMonthTotal, HabitStatsState
 
 __all__ = [
     "CATEGORY_MAX",
@@ -37,6 +38,8 @@ __all__ = [
     "HabitBreakHabit",
     "HabitCheck",
     "HabitLog",
+    "HabitMonthTotal",
+    "HabitStatsState",
     "HabitSkip",
     "LoginFailure",
     "User",
