@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, delete, func, insert, select, update
+from sqlalchemy import and_, case, delete, func, insert, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ..extensions import db
@@ -241,38 +241,60 @@ def _month_last(month: date) -> date:
 
 
 def _store(user: User, carried: list, cap: date) -> set[int]:
-    """Store carried states whose version no write changed meanwhile; a lost race or a lock
-    conflict only means the next read carries them again."""
-    won_ids = set()
+    """Store carried states whose version no write changed meanwhile (a fixed handful of
+    statements however many habits); a lost race or a lock conflict only means the next read
+    carries them again. Returns the habits stored."""
+    versions = [(habit.id, state.version) for habit, state, _snap, _walked in carried]
+    ids = [habit_id for habit_id, _version in versions]
+    won: set[int] = set()
     try:
         with db.session.begin_nested():
-            for habit, state, snap, walked in sorted(carried, key=lambda item: item[0].id):
-                won = db.session.execute(
-                    update(HabitStatsState)
-                    .where(
-                        HabitStatsState.user_id == user.id,
-                        HabitStatsState.habit_id == habit.id,
-                        HabitStatsState.version == state.version,
-                    )
-                    .values(checkpoint=cap, version=HabitStatsState.version + 1),
+            db.session.execute(
+                update(HabitStatsState)
+                .where(
+                    HabitStatsState.user_id == user.id,
+                    tuple_(HabitStatsState.habit_id, HabitStatsState.version).in_(versions),
+                )
+                .values(checkpoint=cap, version=HabitStatsState.version + 1),
+                execution_options={"synchronize_session": False},
+            )
+            # The rows this statement changed now hold the next version and the new checkpoint
+            # (a write that raced it leaves an earlier checkpoint); they stay locked till commit.
+            after = db.session.execute(
+                select(HabitStatsState.habit_id, HabitStatsState.version).where(
+                    HabitStatsState.user_id == user.id,
+                    HabitStatsState.habit_id.in_(ids),
+                    HabitStatsState.checkpoint == cap,
+                )
+            )
+            expected = dict(versions)
+            won = {habit_id for habit_id, version in after if version == expected[habit_id] + 1}
+            ours = [item for item in carried if item[0].id in won]
+            if ours:
+                groups: dict = {}
+                for habit, _state, snap, _walked in ours:
+                    key = None if snap.end is None else month_start(snap.end)
+                    groups.setdefault(key, []).append(habit.id)
+                stale = [
+                    HabitMonthTotal.habit_id.in_(group)
+                    if month is None
+                    else and_(HabitMonthTotal.habit_id.in_(group), HabitMonthTotal.month > month)
+                    for month, group in groups.items()
+                ]
+                db.session.execute(
+                    delete(HabitMonthTotal).where(
+                        HabitMonthTotal.user_id == user.id, or_(*stale)
+                    ),
                     execution_options={"synchronize_session": False},
                 )
-                if won.rowcount != 1:
-                    continue
-                won_ids.add(habit.id)
-                stale = delete(HabitMonthTotal).where(
-                    HabitMonthTotal.user_id == user.id, HabitMonthTotal.habit_id == habit.id
-                )
-                if snap.end is not None:
-                    stale = stale.where(HabitMonthTotal.month > month_start(snap.end))
-                db.session.execute(stale, execution_options={"synchronize_session": False})
-                db.session.execute(insert(HabitMonthTotal), _rows(user, habit, walked))
+                rows = [row for habit, _s, _p, walked in ours for row in _rows(user, habit, walked)]
+                db.session.execute(insert(HabitMonthTotal), rows)
     except (IntegrityError, OperationalError):
-        won_ids = set()
+        won = set()
     from ..changes import commit_derived
 
     commit_derived()
-    return won_ids
+    return won
 
 
 def _rows(user: User, habit: Habit, walked: Carried) -> list[dict]:
@@ -335,3 +357,75 @@ def month_sums(user: User, habit_ids: list[int], first: date, last: date) -> dic
     }
 
 
+
+
+def rebuild(user: User, today: date) -> int:
+    """Recompute every habit's stored state from its logs, checks, skips and breaks (after a
+    restore, a transfer or a fix); the number of habits. Commits."""
+    invalidate(user.id)
+    habits = list(db.session.scalars(select(Habit).where(Habit.user_id == user.id)))
+    load(user, habits, today)
+    return len(habits)
+
+
+def differences(user: User, today: date) -> list[str]:
+    """What the stored state says that a walk from nothing does not: every stored month up to
+    each habit's checkpoint, field by field."""
+    habits = list(db.session.scalars(select(Habit).where(Habit.user_id == user.id)))
+    if not habits:
+        return []
+    facts = queries.window_histories(user, {habit.id: None for habit in habits})
+    checkpoints = dict(
+        db.session.execute(
+            select(HabitStatsState.habit_id, HabitStatsState.checkpoint).where(
+                HabitStatsState.user_id == user.id
+            )
+        ).all()
+    )
+    stored_rows = db.session.scalars(
+        select(HabitMonthTotal).where(HabitMonthTotal.user_id == user.id)
+    ).all()
+    found = []
+    for habit in habits:
+        checkpoint = checkpoints.get(habit.id)
+        if checkpoint is None:
+            continue
+        rule, history = habit.rule, facts[habit.id]
+        created = today_in(user.timezone, habit.created_at)
+        begin = first_counted_day(rule, history, created, Snapshot())
+        walked = carry(rule, history, begin, Snapshot(), _month_last(checkpoint), user.week_start)
+        want = {totals.month: _rows(user, habit, _only(walked, totals))[0] for totals in
+                walked.months}
+        got = {
+            row.month: {column: getattr(row, column) for column in want_columns()}
+            for row in stored_rows
+            if row.habit_id == habit.id and row.month <= checkpoint
+        }
+        for month in sorted(set(want) | set(got)):
+            expected, stored_row = want.get(month), got.get(month)
+            if expected is None or stored_row is None:
+                if _empty(expected or stored_row):
+                    continue
+                found.append(f"{user.username} / {habit.name} / {month:%Y-%m}: "
+                             f"{'missing' if stored_row is None else 'not expected'}")
+                continue
+            for column, value in stored_row.items():
+                wanted = expected[column]
+                same = abs(value - wanted) < 1e-9 if column == "score" else value == wanted
+                if not same:
+                    found.append(f"{user.username} / {habit.name} / {month:%Y-%m}: {column} "
+                                 f"stored {value!r}, computed {wanted!r}")
+    return found
+
+
+def want_columns() -> tuple[str, ...]:
+    return (*MONTH_COLUMNS, "first_day", "score", "week_run", "runs")
+
+
+def _only(walked: Carried, totals) -> Carried:
+    return Carried(walked.snapshot, [totals], None, "", None, [])
+
+
+def _empty(expected: dict) -> bool:
+    """A month before anything counted: stored or not, it says nothing."""
+    return expected["first_day"] is None and not any(expected[name] for name in MONTH_COLUMNS)

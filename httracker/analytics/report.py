@@ -155,7 +155,8 @@ def overview(
     if params.category is not None:
         chosen = [habit for habit in chosen if habit.category == params.category]
     ids = [habit.id for habit in chosen]
-    start, end = params.resolve(today, queries.first_entry_day(user))
+    first_entry = queries.first_entry_day(user) if params.range == "all" else None
+    start, end = params.resolve(today, first_entry)
     length = (end - start).days + 1
     previous_start, previous_end = start - timedelta(days=length), start - DAY
     heat_start = today - timedelta(days=HEATMAP_DAYS - 1)
@@ -168,7 +169,8 @@ def overview(
         spans = [(week_start_of(start, week_start), end + timedelta(days=6))]
     loaded: dict = {}
     stats = habit_stats(user, chosen, today, also=spans, loaded=loaded)
-    months = derived.month_sums(user, ids, *full) if full[0] <= full[1] and ids else {}
+    # Always asked (an empty span finds nothing), so a page runs the same statements.
+    months = derived.month_sums(user, ids, *full) if ids else {}
     rows = [
         replace(
             _range_row(habit, loaded[habit.id], months, start, end, today, full),
@@ -176,10 +178,14 @@ def overview(
         )
         for habit in chosen
     ]
-    daily_span = queries.daily_totals(user, start, end, ids)
-    if not (start <= heat_start and today <= end):
-        daily_span = {**queries.daily_totals(user, heat_start, today, ids), **daily_span}
-    previous = queries.minutes_between(user, previous_start, previous_end, ids)
+    # One query for the range, the period before it and the heatmap's year (for `all`, the
+    # period before holds nothing: the range starts at the first entry).
+    daily_span = queries.daily_totals(
+        user, min(previous_start, heat_start), max(end, today), ids
+    )
+    previous = sum(
+        minutes for day, minutes in daily_span.items() if previous_start <= day <= previous_end
+    )
     bucket = metrics.bucket_for(start, end)
     daily = {day: minutes for day, minutes in daily_span.items() if start <= day <= end}
     return Overview(

@@ -124,8 +124,13 @@ def change_email(user: User, email: str) -> User:
 
 def set_preferences(user: User, timezone: str, week_start: str) -> User:
     """Set what "today" and "this week" mean for the user (the form offers only valid values)."""
+    changed = (user.timezone, user.week_start) != (timezone, week_start)
     user.timezone, user.week_start = timezone, week_start
     db.session.flush()
+    if changed:
+        from ..analytics.derived import invalidate
+
+        invalidate(user.id)
     return user
 
 

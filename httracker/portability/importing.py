@@ -21,6 +21,7 @@ from ..habits.services import (
 )
 from ..models import Habit, HabitLog, User, fold, utcnow
 from ..timeutil import user_today
+from ..analytics.derived import invalidate
 from .bulk import insert_rows
 from .day_entries import DayPlan, KnownHabit, plan_days, write_days
 from .parsing import parse
@@ -108,6 +109,7 @@ def write_import(user: User, parsed: ImportData, plan: ImportPlan) -> ImportResu
     except IntegrityError:
         raise ImportRejected([CHANGED_MEANWHILE]) from None
     write_days(user, plan.days, habit_ids)
+    _invalidate_imported(user, plan)
     return ImportResult(
         habits_added=len(plan.new_habits),
         logs_added=len(plan.new_logs),
@@ -154,3 +156,15 @@ def _new_logs(
         totals[log.date] += log.minutes
         new.append(log)
     return new
+
+
+def _invalidate_imported(user: User, plan: ImportPlan) -> None:
+    """Move back the derived state of every habit the file added entries to, from its first
+    entry (a break from its first day, for the habits it covers or all of them)."""
+    days = [
+        *(log.date for log in plan.new_logs),
+        *(record.date for record in (*plan.days.checks, *plan.days.skips)),
+        *(record.start for record in plan.days.breaks),
+    ]
+    if days:
+        invalidate(user.id, None, min(days))
