@@ -50,8 +50,10 @@ def invalidate(user_id: int, habit_ids: Iterable[int] | None = None, day: date |
             else_=HabitStatsState.checkpoint,
         )
     )
-    change = update(HabitStatsState).where(*scope).values(
-        checkpoint=moved, version=HabitStatsState.version + 1
+    change = (
+        update(HabitStatsState)
+        .where(*scope)
+        .values(checkpoint=moved, version=HabitStatsState.version + 1)
     )
     db.session.execute(change, execution_options={"synchronize_session": False})
     _add_missing(user_id, ids, change)
@@ -67,12 +69,12 @@ def _add_missing(user_id: int, ids: list[int] | None, change) -> None:
     """Give habits without a state row one (nothing valid yet), so a read that raced this write
     has a version to lose against."""
     known = select(HabitStatsState.habit_id).where(HabitStatsState.user_id == user_id)
-    habits = select(Habit.id, Habit.user_id).where(
-        Habit.user_id == user_id, Habit.id.not_in(known)
-    )
+    habits = select(Habit.id, Habit.user_id).where(Habit.user_id == user_id, Habit.id.not_in(known))
     if ids is not None:
         habits = habits.where(Habit.id.in_(ids))
-    missing = [dict(habit_id=h, user_id=u, version=1) for h, u in db.session.execute(habits)]
+    missing = [
+        {"habit_id": h, "user_id": u, "version": 1} for h, u in db.session.execute(habits)
+    ]
     if not missing:
         return
     try:
@@ -107,8 +109,12 @@ def stored(user: User, habit_ids: list[int], cap: date) -> dict[int, Stored]:
     or of `cap`, whichever is earlier (one query)."""
     month = case((HabitStatsState.checkpoint > cap, cap), else_=HabitStatsState.checkpoint)
     query = (
-        select(HabitStatsState.habit_id, HabitStatsState.version, HabitStatsState.checkpoint,
-               HabitMonthTotal)
+        select(
+            HabitStatsState.habit_id,
+            HabitStatsState.version,
+            HabitStatsState.checkpoint,
+            HabitMonthTotal,
+        )
         .outerjoin(
             HabitMonthTotal,
             and_(
@@ -282,9 +288,7 @@ def _store(user: User, carried: list, cap: date) -> set[int]:
                     for month, group in groups.items()
                 ]
                 db.session.execute(
-                    delete(HabitMonthTotal).where(
-                        HabitMonthTotal.user_id == user.id, or_(*stale)
-                    ),
+                    delete(HabitMonthTotal).where(HabitMonthTotal.user_id == user.id, or_(*stale)),
                     execution_options={"synchronize_session": False},
                 )
                 rows = [row for habit, _s, _p, walked in ours for row in _rows(user, habit, walked)]
@@ -334,8 +338,10 @@ def month_sums(user: User, habit_ids: list[int], first: date, last: date) -> dic
     """Totals of the months from `first` to `last` (first days of months) per habit."""
     columns = MONTH_COLUMNS
     query = (
-        select(HabitMonthTotal.habit_id,
-               *(func.sum(getattr(HabitMonthTotal, name)) for name in columns))
+        select(
+            HabitMonthTotal.habit_id,
+            *(func.sum(getattr(HabitMonthTotal, name)) for name in columns),
+        )
         .join(
             HabitStatsState,
             and_(
@@ -355,8 +361,6 @@ def month_sums(user: User, habit_ids: list[int], first: date, last: date) -> dic
         row[0]: {name: int(value or 0) for name, value in zip(columns, row[1:], strict=True)}
         for row in db.session.execute(query)
     }
-
-
 
 
 def rebuild(user: User, today: date) -> int:
@@ -394,8 +398,9 @@ def differences(user: User, today: date) -> list[str]:
         created = today_in(user.timezone, habit.created_at)
         begin = first_counted_day(rule, history, created, Snapshot())
         walked = carry(rule, history, begin, Snapshot(), _month_last(checkpoint), user.week_start)
-        want = {totals.month: _rows(user, habit, _only(walked, totals))[0] for totals in
-                walked.months}
+        want = {
+            totals.month: _rows(user, habit, _only(walked, totals))[0] for totals in walked.months
+        }
         got = {
             row.month: {column: getattr(row, column) for column in want_columns()}
             for row in stored_rows
@@ -406,15 +411,19 @@ def differences(user: User, today: date) -> list[str]:
             if expected is None or stored_row is None:
                 if _empty(expected or stored_row):
                     continue
-                found.append(f"{user.username} / {habit.name} / {month:%Y-%m}: "
-                             f"{'missing' if stored_row is None else 'not expected'}")
+                found.append(
+                    f"{user.username} / {habit.name} / {month:%Y-%m}: "
+                    f"{'missing' if stored_row is None else 'not expected'}"
+                )
                 continue
             for column, value in stored_row.items():
                 wanted = expected[column]
                 same = abs(value - wanted) < 1e-9 if column == "score" else value == wanted
                 if not same:
-                    found.append(f"{user.username} / {habit.name} / {month:%Y-%m}: {column} "
-                                 f"stored {value!r}, computed {wanted!r}")
+                    found.append(
+                        f"{user.username} / {habit.name} / {month:%Y-%m}: {column} "
+                        f"stored {value!r}, computed {wanted!r}"
+                    )
     return found
 
 

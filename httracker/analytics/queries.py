@@ -82,6 +82,8 @@ def break_spans(user: User) -> list[tuple[date, date, int | None]]:
             ),
         )
         .where(HabitBreak.user_id == user.id)
+        # A break for chosen habits whose habits were all deleted covers nothing (not all).
+        .where(or_(HabitBreak.all_habits, HabitBreakHabit.habit_id.is_not(None)))
     )
     return [(start, end, habit_id) for start, end, habit_id in _rows(query)]
 

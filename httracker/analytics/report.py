@@ -95,7 +95,10 @@ def _segment(
         walked = engine.walk(rule, facts, walk_from, last, week_start)
         span = walked.states[(first - walk_from).days :]
         numbers[0], numbers[1] = span.count(engine.DONE), span.count(engine.SKIPPED)
-    week, walker = week_start_of(weeks[0], week_start), engine.Walk(rule, facts, begin, last, week_start)
+    week, walker = (
+        week_start_of(weeks[0], week_start),
+        engine.Walk(rule, facts, begin, last, week_start),
+    )
     if week < weeks[0]:
         week += engine.WEEK
     while rule.weekly and week <= weeks[1]:
@@ -132,7 +135,8 @@ def _range_row(habit, loaded, months, start, end, today, full) -> HabitRow:
     else:
         weeks = (first_week, last) if counting else none
         parts = [_segment(habit, loaded, start, last, weeks, end)]
-    done, skipped, weeks, met, minutes, days_logged, checks = (sum(col) for col in zip(*parts))
+    sums = [sum(column) for column in zip(*parts, strict=True)]
+    done, skipped, weeks, met, minutes, days_logged, checks = sums
     counted = (last - first).days + 1 if begin is not None and first <= last else 0
     counts = engine.RangeCounts(counted, done, skipped, weeks, met)
     return HabitRow(
@@ -180,9 +184,7 @@ def overview(
     ]
     # One query for the range, the period before it and the heatmap's year (for `all`, the
     # period before holds nothing: the range starts at the first entry).
-    daily_span = queries.daily_totals(
-        user, min(previous_start, heat_start), max(end, today), ids
-    )
+    daily_span = queries.daily_totals(user, min(previous_start, heat_start), max(end, today), ids)
     previous = sum(
         minutes for day, minutes in daily_span.items() if previous_start <= day <= previous_end
     )

@@ -62,11 +62,11 @@ class Snapshot:
     @staticmethod
     def decode_runs(text: str) -> tuple[tuple[RunTuple, ...], RunTuple | None]:
         runs = []
-        for token in text.split():
-            if token == "-":
+        for part in text.split():
+            if part == "-":
                 runs.append(None)
             else:
-                first, last, length = (int(part) for part in token.split(":"))
+                first, last, length = (int(number) for number in part.split(":"))
                 runs.append((date.fromordinal(first), date.fromordinal(last), length))
         return tuple(runs[:-1]), runs[-1] if runs else None
 
@@ -182,7 +182,9 @@ def carry(
             totals = months[month_start(day)]
             if state == DONE:
                 totals.done_days += 1
-                open_run = (day, day, 1) if open_run is None else (open_run[0], day, open_run[2] + 1)
+                open_run = (
+                    (day, day, 1) if open_run is None else (open_run[0], day, open_run[2] + 1)
+                )
             elif state == MISSED:
                 if open_run is not None:
                     best = rank([*best, open_run])

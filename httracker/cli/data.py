@@ -7,8 +7,8 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import delete, insert, select
 
-from ..auth.services import create_user, email_taken, set_password
 from ..analytics.derived import invalidate
+from ..auth.services import create_user, email_taken, set_password
 from ..changes import commit_change
 from ..demo import DEMO_HABITS, demo_log_rows, demo_logs
 from ..extensions import db

@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from ..analytics.derived import invalidate
 from ..changes import RuleBroken
 from ..extensions import db
 from ..habits.services import (
@@ -21,7 +22,6 @@ from ..habits.services import (
 )
 from ..models import Habit, HabitLog, User, fold, utcnow
 from ..timeutil import user_today
-from ..analytics.derived import invalidate
 from .bulk import insert_rows
 from .day_entries import DayPlan, KnownHabit, plan_days, write_days
 from .parsing import parse

@@ -55,9 +55,7 @@ def upgrade():
         sa.Column("week_run", sa.Integer(), nullable=False),
         sa.Column("runs", sa.String(length=200), nullable=False),
         habit_key("habit_month_total"),
-        sa.PrimaryKeyConstraint(
-            "habit_id", "user_id", "month", name=op.f("pk_habit_month_total")
-        ),
+        sa.PrimaryKeyConstraint("habit_id", "user_id", "month", name=op.f("pk_habit_month_total")),
         **MYSQL,
     )
 
