@@ -55,8 +55,9 @@ def invalidate(user_id: int, habit_ids: Iterable[int] | None = None, day: date |
         .where(*scope)
         .values(checkpoint=moved, version=HabitStatsState.version + 1)
     )
-    db.session.execute(change, execution_options={"synchronize_session": False})
-    _add_missing(user_id, ids, change)
+    result = db.session.execute(change, execution_options={"synchronize_session": False})
+    if ids is None or result.rowcount != len(ids):
+        _add_missing(user_id, ids, change)
     rows = delete(HabitMonthTotal).where(HabitMonthTotal.user_id == user_id)
     if ids is not None:
         rows = rows.where(HabitMonthTotal.habit_id.in_(ids))
