@@ -48,3 +48,14 @@ def commit_change(change: Callable[[], T], form=None) -> T | None:
         raise
     commit()
     return result
+
+
+def commit_derived() -> None:
+    """Commit derived state a read stored (analytics/derived.py), keeping the objects the
+    request already loaded: nothing the user changed is in this transaction."""
+    session = db.session()
+    keep, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        commit()
+    finally:
+        session.expire_on_commit = keep

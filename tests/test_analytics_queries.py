@@ -6,6 +6,7 @@ from flask import render_template
 from flask_login import login_user
 from sqlalchemy import insert, select
 
+from httracker.analytics.derived import invalidate
 from httracker.analytics.panels import habit_panel
 from httracker.extensions import db
 from httracker.models import (
@@ -20,6 +21,9 @@ from httracker.models import (
 
 TODAY = date(2026, 6, 30)
 QUERY_BUDGET = 12
+# The first read after a write carries and stores the derived state: a few statements more, as
+# many for one habit and one log as for twenty habits and ten years.
+COLD_BUDGET = 24
 PAGES = ("/analytics/", "/analytics/data.json", "/analytics/?range=all", "/dashboard")
 
 
@@ -47,25 +51,39 @@ def make_habits(app, user, count):
 
 
 def assert_within_budget(app, client, count_queries, user_id):
+    """Statements per page on the first read (cold: the state is carried and stored) and on
+    the next (warm), each within its budget."""
     counts = {}
     for url in PAGES:
-        with count_queries() as counter:
-            response = client.get(url)
-        assert response.status_code == 200, url
-        counts[url] = counter.count
+        for when in ("cold", "warm"):
+            with count_queries() as counter:
+                response = client.get(url)
+            assert response.status_code == 200, url
+            counts[when, url] = counter.count
+        # The next page is cold again, as after any write.
+        with app.app_context():
+            invalidate(user_id)
+            db.session.commit()
     with app.app_context(), app.test_request_context():
         user = db.session.get(User, user_id)
         habit = db.session.scalars(select(Habit).where(Habit.user_id == user_id)).first()
         login_user(user)
         if habit is not None:
-            with count_queries() as counter:
-                html = render_template(
-                    "analytics/_habit.html", panel=habit_panel(user, habit, TODAY)
-                )
-            assert "<svg" in html
-            counts["habit panel"] = counter.count
-    assert all(count <= QUERY_BUDGET for count in counts.values()), counts
+            for when in ("cold", "warm"):
+                with count_queries() as counter:
+                    html = render_template(
+                        "analytics/_habit.html", panel=habit_panel(user, habit, TODAY)
+                    )
+                assert "<svg" in html
+                counts[when, "habit panel"] = counter.count
+    budget = {"cold": COLD_BUDGET, "warm": QUERY_BUDGET}
+    assert all(count <= budget[when] for (when, _page), count in counts.items()), counts
     return counts
+
+
+def warm(counts: dict) -> dict:
+    """The steady-state counts (a cold read also creates the state rows of new habits once)."""
+    return {key: count for key, count in counts.items() if key[0] == "warm"}
 
 
 def test_empty_account_within_budget(app, client, user, count_queries, pin_today):
@@ -78,6 +96,7 @@ def test_one_log_account_within_budget(app, client, user, count_queries, pin_tod
     [habit_id] = make_habits(app, user, 1)
     with app.app_context():
         db.session.add(HabitLog(user_id=user.id, habit_id=habit_id, date=TODAY, minutes=5))
+        invalidate(user.id, [habit_id], TODAY)
         db.session.commit()
     assert_within_budget(app, client, count_queries, user.id)
 
@@ -103,9 +122,10 @@ def test_ten_year_account_within_the_same_budget(app, client, user, count_querie
     small = assert_within_budget(app, client, count_queries, user.id)
     with app.app_context():
         db.session.execute(insert(HabitLog), rows(days[1:]))
+        invalidate(user.id, None, days[1])  # what every write path does
         db.session.commit()
     large = assert_within_budget(app, client, count_queries, user.id)
-    assert large == small, (small, large)
+    assert warm(large) == warm(small), (small, large)
 
     payload = client.get("/analytics/data.json?range=all").get_json()
     assert payload["totals"]["minutes"] == 30 * 20 * len(days)
@@ -156,13 +176,14 @@ def test_check_offs_skips_and_breaks_within_the_same_budget(
                 db.session.add(
                     HabitBreakHabit(break_id=brk.id, habit_id=check_ids[0], user_id=user.id)
                 )
+            invalidate(user.id)  # what every write path does
             db.session.commit()
 
     add([0])
     small = assert_within_budget(app, client, count_queries, user.id)
     add(range(1, 400, 2))
     large = assert_within_budget(app, client, count_queries, user.id)
-    assert large == small, (small, large)
+    assert warm(large) == warm(small), (small, large)
     payload = client.get("/analytics/data.json?range=all").get_json()
     by_name = {habit["name"]: habit for habit in payload["habits"]}
     assert by_name["Check 0"]["checks"] == 201

@@ -3,12 +3,12 @@ and breaks, read over the (user_id, habit_id, date) indexes. Every function here
 one query, whatever the size of the account."""
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import Integer, and_, func, literal_column, select, union_all
+from sqlalchemy import Integer, and_, func, literal_column, or_, select, union_all
 
 from ..extensions import db
-from ..models import HabitBreak, HabitBreakHabit, HabitCheck, HabitLog, HabitSkip, User
+from ..models import Habit, HabitBreak, HabitBreakHabit, HabitCheck, HabitLog, HabitSkip, User
 
 CHECK, SKIP = literal_column("1", Integer), literal_column("0", Integer)
 
@@ -82,5 +82,96 @@ def break_spans(user: User) -> list[tuple[date, date, int | None]]:
             ),
         )
         .where(HabitBreak.user_id == user.id)
+        # A break for chosen habits whose habits were all deleted covers nothing (not all).
+        .where(or_(HabitBreak.all_habits, HabitBreakHabit.habit_id.is_not(None)))
     )
     return [(start, end, habit_id) for start, end, habit_id in _rows(query)]
+
+
+def _in_windows(habit_column, date_column, lows: dict[int, date | None], also):
+    """Rows of each habit from its lower bound on (None: all of them), and of `also` (a span)."""
+    groups: dict[date | None, list[int]] = defaultdict(list)
+    for habit_id, low in lows.items():
+        groups[low].append(habit_id)
+    conditions = [
+        habit_column.in_(ids) if low is None else and_(habit_column.in_(ids), date_column >= low)
+        for low, ids in groups.items()
+    ]
+    for span in also:
+        conditions.append(and_(habit_column.in_(list(lows)), date_column.between(*span)))
+    return or_(*conditions)
+
+
+def window_histories(user: User, lows: dict[int, date | None], also=()) -> dict:
+    """Each habit's minutes per day, check-offs and excused days from its lower bound on (and
+    within `also`), three queries. Breaks are few: all of them are read and cut to size."""
+    from .engine import History
+
+    minutes: dict[int, dict[date, int]] = defaultdict(dict)
+    query = (
+        select(HabitLog.habit_id, HabitLog.date, func.sum(HabitLog.minutes))
+        .where(HabitLog.user_id == user.id)
+        .where(_in_windows(HabitLog.habit_id, HabitLog.date, lows, also))
+        .group_by(HabitLog.habit_id, HabitLog.date)
+    )
+    for habit_id, day, total in _rows(query):
+        minutes[habit_id][day] = int(total)
+    checks = select(HabitCheck.habit_id, HabitCheck.date, CHECK.label("entry")).where(
+        HabitCheck.user_id == user.id,
+        _in_windows(HabitCheck.habit_id, HabitCheck.date, lows, also),
+    )
+    skips = select(HabitSkip.habit_id, HabitSkip.date, SKIP.label("entry")).where(
+        HabitSkip.user_id == user.id,
+        _in_windows(HabitSkip.habit_id, HabitSkip.date, lows, also),
+    )
+    checked: dict[int, set] = defaultdict(set)
+    skipped: dict[int, set] = defaultdict(set)
+    for habit_id, day, entry in _rows(union_all(checks, skips)):
+        (checked if entry == 1 else skipped)[habit_id].add(day)
+    low_values = [low for low in lows.values() if low is not None]
+    floor = None if len(low_values) < len(lows) else min(low_values)
+    if also and floor is not None:
+        floor = min(floor, *(span[0] for span in also))
+    for start, end, habit_id in break_spans(user):
+        if floor is not None and end < floor:
+            continue
+        first = start if floor is None else max(start, floor)
+        days = [first + timedelta(days=n) for n in range((end - first).days + 1)]
+        for covered in lows if habit_id is None else [habit_id]:
+            if covered in lows:
+                skipped[covered].update(days)
+    return {
+        habit_id: History(
+            minutes.get(habit_id, {}),
+            frozenset(checked.get(habit_id, ())),
+            frozenset(skipped.get(habit_id, ())),
+        )
+        for habit_id in lows
+    }
+
+
+def first_entry_day(user: User) -> date | None:
+    """The user's first log or check-off, found per habit on the (habit, date) indexes."""
+    habits = select(Habit.id).where(Habit.user_id == user.id).subquery()
+    first_log = (
+        select(func.min(HabitLog.date))
+        .where(HabitLog.user_id == user.id, HabitLog.habit_id == habits.c.id)
+        .scalar_subquery()
+    )
+    first_check = (
+        select(func.min(HabitCheck.date))
+        .where(HabitCheck.user_id == user.id, HabitCheck.habit_id == habits.c.id)
+        .scalar_subquery()
+    )
+    firsts = (
+        select(first_log.label("log"), first_check.label("check")).select_from(habits).subquery()
+    )
+    query = select(func.min(firsts.c.log), func.min(firsts.c.check))
+    days = [day for day in _rows(query).one() if day is not None]
+    return min(days, default=None)
+
+
+def minutes_between(user: User, start: date, end: date, habit_ids=None) -> int:
+    """All minutes logged from start to end (inclusive)."""
+    query = select(func.sum(HabitLog.minutes)).where(HabitLog.date.between(start, end))
+    return int(_rows(_scoped(query, user, habit_ids)).scalar() or 0)

@@ -1,12 +1,11 @@
 """The numbers of the analytics pages and data.json, built from a fixed handful of queries."""
 
-from collections import defaultdict
+from dataclasses import replace
 from datetime import date, timedelta
 
 from ..models import Habit, User
-from ..timeutil import today_in, user_today
-from . import engine, metrics, queries
-from .engine import History
+from ..timeutil import user_today, week_start_of
+from . import derived, engine, metrics, queries, resume
 from .metrics import DAY
 from .params import Params
 from .results import Choices, HabitRow, HabitStats, Overview
@@ -21,26 +20,28 @@ def today_for(user: User) -> date:
     return user_today(user)
 
 
-def histories(user: User, habits: list[Habit]) -> dict[int, History]:
-    """Each habit's minutes per day, check-offs and excused days (skips and the days of its
-    breaks), over its whole history (three queries)."""
-    ids = [habit.id for habit in habits]
-    chosen = set(ids)
-    minutes = queries.minutes_by_day(user, ids)
-    checks, skips = queries.entry_days(user, ids)
-    for start, end, habit_id in queries.break_spans(user):
-        days = metrics.days_between(start, end)
-        for covered in ids if habit_id is None else [habit_id]:
-            if covered in chosen:
-                skips[covered].update(days)
-    return {
-        habit.id: History(
-            minutes.get(habit.id, {}),
-            frozenset(checks.get(habit.id, ())),
-            frozenset(skips.get(habit.id, ())),
-        )
-        for habit in habits
-    }
+def _stats(habit: Habit, loaded: derived.Loaded, today: date, week_start: str) -> HabitStats:
+    """A habit's numbers from its walk carried to today."""
+    rule, walked = habit.rule, loaded.today
+    snap, states = walked.snapshot, walked.states
+    best = resume.rank([*snap.best, *([snap.open] if snap.open else [])])
+    run = walked.open_before_end if states.endswith(engine.MISSED) else snap.open
+    walk = engine.Walk(
+        rule, loaded.facts, walked.states_from, today, week_start, states if states else ""
+    )
+    return HabitStats(
+        first_day=loaded.begin,
+        history=loaded.facts,
+        walk=walk,
+        current_streak=run[2] if run and states else 0,
+        longest_streak=best[0][2] if best else 0,
+        best_streaks=tuple(best),
+        week_streak=resume.week_streak(
+            rule, loaded.facts, loaded.begin, loaded.start, today, week_start
+        ),
+        score=round(snap.score * 100, 1),
+        score_history=tuple(walked.kept),
+    )
 
 
 def habit_stats(
@@ -49,30 +50,104 @@ def habit_stats(
     today: date,
     *,
     keep_history: int = 0,
+    also: list[tuple[date, date]] = (),
+    loaded: dict | None = None,
 ) -> dict[int, HabitStats]:
-    """Streaks, scores and the history behind them of each habit, as of today."""
+    """Streaks, scores and the recent history behind them of each habit, as of today, from
+    each habit's stored state and the days after it; `keep_history` days of scores."""
     if not habits:
         return {}
-    stats = {}
-    facts = histories(user, habits)
-    for habit in habits:
-        rule, history = habit.rule, facts[habit.id]
-        begin = engine.first_counted_day(rule, history, today_in(user.timezone, habit.created_at))
-        walked = engine.walk(rule, history, begin, today, user.week_start)
-        score, kept = engine.score_history(walked, keep_days=keep_history)
-        best = engine.best_runs(walked)
-        stats[habit.id] = HabitStats(
-            first_day=begin,
-            history=history,
-            walk=walked,
-            current_streak=engine.current_streak(walked),
-            longest_streak=best[0].length if best else 0,
-            best_streaks=tuple((run.first, run.last, run.length) for run in best),
-            week_streak=engine.week_streak(walked),
-            score=round(score, 1),
-            score_history=tuple(kept),
-        )
-    return stats
+    keep_from = today - timedelta(days=keep_history - 1) if keep_history else None
+    found = derived.load(user, habits, today, keep_from=keep_from, also=also)
+    if loaded is not None:
+        loaded.update(found)
+    return {habit.id: _stats(habit, found[habit.id], today, user.week_start) for habit in habits}
+
+
+def _full_months(start: date, end: date, today: date) -> tuple[date, date]:
+    """The first and last day of the complete months of a range that stored totals cover."""
+    first = start if start.day == 1 else resume.next_month(start)
+    last_end = end if end == resume.month_end(end) else resume.month_start(end) - DAY
+    stored_end = resume.month_end(derived.checkpoint_for(today))
+    return first, min(last_end, stored_end)
+
+
+def _segment(
+    habit: Habit,
+    loaded: derived.Loaded,
+    first: date,
+    last: date,
+    weeks: tuple[date, date],
+    totals_last: date | None = None,
+) -> list[int]:
+    """Walked from the facts: done and skipped days from first to last, the weeks starting
+    within `weeks` (counted, met), and the minutes, days logged and checks from first to last."""
+    facts, rule, begin, week_start = loaded.facts, habit.rule, loaded.begin, loaded.week_start
+    totals_last = totals_last or last
+    minutes = [value for day, value in facts.minutes.items() if first <= day <= totals_last]
+    checks = sum(1 for day in facts.checks if first <= day <= totals_last)
+    numbers = [0, 0, 0, 0, sum(minutes), len(minutes), checks]
+    if begin is None:
+        return numbers
+    if max(first, begin) <= last:
+        first = max(first, begin)
+        walk_from = max(begin, week_start_of(first, week_start))
+        walked = engine.walk(rule, facts, walk_from, last, week_start)
+        span = walked.states[(first - walk_from).days :]
+        numbers[0], numbers[1] = span.count(engine.DONE), span.count(engine.SKIPPED)
+    week, walker = (
+        week_start_of(weeks[0], week_start),
+        engine.Walk(rule, facts, begin, last, week_start),
+    )
+    if week < weeks[0]:
+        week += engine.WEEK
+    while rule.weekly and week <= weeks[1]:
+        result = engine.week_result(walker, week)
+        numbers[2] += result is not None
+        numbers[3] += bool(result)
+        week += engine.WEEK
+    return numbers
+
+
+def _range_row(habit, loaded, months, start, end, today, full) -> HabitRow:
+    """A habit's line for a range: its complete stored months plus the days at either end."""
+    begin, week_start = loaded.begin, loaded.week_start
+    first, last = max(start, begin or start), min(end, today)
+    counting = begin is not None and first <= last
+    first_week = week_start_of(first, week_start)
+    a, b = full
+    none = (a, a - DAY)
+    if a <= b:
+        # Weeks starting before the stored months: the first counted day's week is stored
+        # in its own month.
+        left_weeks = (first_week, a - DAY) if counting and begin < a else none
+        left = _segment(habit, loaded, start, a - DAY, left_weeks)
+        stored = months.get(habit.id, {})
+        middle = [stored.get(name, 0) for name in derived.MONTH_COLUMNS]
+        for month, totals in loaded.months.items():  # carried, not stored
+            if a <= month <= b:
+                for index, name in enumerate(derived.MONTH_COLUMNS):
+                    middle[index] += getattr(totals, name)
+        middle = [middle[3], middle[4], middle[5], middle[6], *middle[:3]]
+        right_weeks = (first_week if first > b else b + DAY, last) if counting else none
+        right = _segment(habit, loaded, b + DAY, last, right_weeks, end)
+        parts = [left, middle, right]
+    else:
+        weeks = (first_week, last) if counting else none
+        parts = [_segment(habit, loaded, start, last, weeks, end)]
+    sums = [sum(column) for column in zip(*parts, strict=True)]
+    done, skipped, weeks, met, minutes, days_logged, checks = sums
+    counted = (last - first).days + 1 if begin is not None and first <= last else 0
+    counts = engine.RangeCounts(counted, done, skipped, weeks, met)
+    return HabitRow(
+        habit,
+        minutes=minutes,
+        days_logged=days_logged,
+        checks=checks,
+        skipped_days=skipped,
+        target_success_rate=counts.success_rate(habit.rule),
+        stats=None,
+    )
 
 
 def overview(
@@ -83,37 +158,36 @@ def overview(
     chosen = habits if only is None else [only]
     if params.category is not None:
         chosen = [habit for habit in chosen if habit.category == params.category]
-    first = queries.first_entry_days(user)
-    start, end = params.resolve(today, min(first.values(), default=None))
+    ids = [habit.id for habit in chosen]
+    first_entry = queries.first_entry_day(user) if params.range == "all" else None
+    start, end = params.resolve(today, first_entry)
     length = (end - start).days + 1
     previous_start, previous_end = start - timedelta(days=length), start - DAY
     heat_start = today - timedelta(days=HEATMAP_DAYS - 1)
-    stats = habit_stats(user, chosen, today)
-    daily_span: dict[date, int] = defaultdict(int)
-    for habit_stats_row in stats.values():
-        for day, minutes in habit_stats_row.history.minutes.items():
-            daily_span[day] += minutes
+    full = _full_months(start, end, today)
+    week_start = user.week_start
+    if full[0] <= full[1]:
+        spans = [(week_start_of(start, week_start), full[0] + timedelta(days=6))]
+        spans.append((week_start_of(full[1] + DAY, week_start), end + timedelta(days=6)))
+    else:
+        spans = [(week_start_of(start, week_start), end + timedelta(days=6))]
+    loaded: dict = {}
+    stats = habit_stats(user, chosen, today, also=spans, loaded=loaded)
+    # Always asked (an empty span finds nothing), so a page runs the same statements.
+    months = derived.month_sums(user, ids, *full) if ids else {}
+    rows = [
+        replace(
+            _range_row(habit, loaded[habit.id], months, start, end, today, full),
+            stats=stats[habit.id],
+        )
+        for habit in chosen
+    ]
+    # One query for the range, the period before it and the heatmap's year (for `all`, the
+    # period before holds nothing: the range starts at the first entry).
+    daily_span = queries.daily_totals(user, min(previous_start, heat_start), max(end, today), ids)
     previous = sum(
         minutes for day, minutes in daily_span.items() if previous_start <= day <= previous_end
     )
-    rows = []
-    for habit in chosen:
-        numbers = stats[habit.id]
-        in_range = [
-            minutes for day, minutes in numbers.history.minutes.items() if start <= day <= end
-        ]
-        counts = engine.range_counts(numbers.walk, start, end)
-        rows.append(
-            HabitRow(
-                habit,
-                minutes=sum(in_range),
-                days_logged=len(in_range),
-                checks=sum(1 for day in numbers.history.checks if start <= day <= end),
-                skipped_days=counts.skipped_days,
-                target_success_rate=counts.success_rate(habit.rule),
-                stats=numbers,
-            )
-        )
     bucket = metrics.bucket_for(start, end)
     daily = {day: minutes for day, minutes in daily_span.items() if start <= day <= end}
     return Overview(

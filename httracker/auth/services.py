@@ -127,10 +127,15 @@ def set_preferences(
 ) -> User:
     """Set what "today" and "this week" mean for the user (the form offers only valid values),
     and whether a weekly summary is mailed (None leaves it)."""
+    changed = (user.timezone, user.week_start) != (timezone, week_start)
     user.timezone, user.week_start = timezone, week_start
     if weekly_summary is not None:
         user.weekly_summary = weekly_summary
     db.session.flush()
+    if changed:
+        from ..analytics.derived import invalidate
+
+        invalidate(user.id)
     return user
 
 

@@ -6,6 +6,7 @@ from .accounts import users
 from .data import demo_command, export_command, import_command
 from .mail import mail_group, reminders_group
 from .ops import check_deploy_command, transfer_command
+from .stats import stats_command
 
 
 def register(app: Flask) -> None:
@@ -19,5 +20,6 @@ def register(app: Flask) -> None:
         check_deploy_command,
         mail_group,
         reminders_group,
+        stats_command,
     ):
         app.cli.add_command(command)

@@ -7,6 +7,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import delete, insert, select
 
+from ..analytics.derived import invalidate
 from ..auth.services import create_user, email_taken, set_password
 from ..changes import commit_change
 from ..demo import DEMO_HABITS, demo_log_rows, demo_logs
@@ -60,6 +61,7 @@ def refresh_demo_account(username: str, password: str, days: int, seed: int) -> 
     rows = list(demo_log_rows(user.id, habit_ids, demo_logs(seed, days, user_today(user))))
     if rows:
         db.session.execute(insert(HabitLog), rows)
+    invalidate(user.id)
     return user, len(rows)
 
 

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from ..analytics.derived import invalidate
 from ..changes import RuleBroken
 from ..extensions import db
 from ..models import Habit, HabitBreak, HabitBreakHabit, HabitCheck, HabitSkip, User
@@ -87,6 +88,7 @@ def _add_once(user: User, model, habit: Habit, day: date, note: str | None) -> b
             db.session.flush()
     except IntegrityError:
         return False
+    invalidate(user.id, [habit.id], day)
     return True
 
 
@@ -102,6 +104,8 @@ def _delete_entry(model, user: User, habit: Habit, day: date) -> bool:
     result = db.session.execute(
         delete(model).where(model.user_id == user.id, model.habit_id == habit.id, model.date == day)
     )
+    if result.rowcount > 0:
+        invalidate(user.id, [habit.id], day)
     return result.rowcount > 0
 
 
@@ -153,13 +157,24 @@ def add_break(
     for habit_id in sorted({habit.id for habit in habits or ()}):
         db.session.add(HabitBreakHabit(break_id=entry.id, habit_id=habit_id, user_id=user.id))
     db.session.flush()
+    invalidate(user.id, None if habits is None else [habit.id for habit in habits], start)
     return entry
 
 
 def delete_break(entry: HabitBreak) -> None:
     """Delete a break; the database deletes its habit links with it."""
+    covered = None
+    if not entry.all_habits:
+        covered = list(
+            db.session.scalars(
+                select(HabitBreakHabit.habit_id).where(
+                    HabitBreakHabit.break_id == entry.id, HabitBreakHabit.user_id == entry.user_id
+                )
+            )
+        )
     db.session.delete(entry)
     db.session.flush()
+    invalidate(entry.user_id, covered, entry.start_date)
 
 
 def breaks_of(user: User):

@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from ..analytics.derived import invalidate
 from ..changes import RuleBroken
 from ..durations import format_minutes
 from ..extensions import db
@@ -96,9 +97,12 @@ def update_habit(user: User, habit: Habit, name: str, category: str, target: Tar
         raise RuleBroken("kind", f"{habit.name} is being timed: stop its timer first.")
     habit.rename(name)
     habit.category = category
+    rule = habit.rule
     for column, value in target.columns().items():
         setattr(habit, column, value)
     _flush_unique_name()
+    if habit.rule != rule:
+        invalidate(user.id, [habit.id])
     return habit
 
 
@@ -178,6 +182,7 @@ def add_log(user: User, habit: Habit, day: date, minutes: int, note: str | None 
     log = HabitLog(user_id=user.id, habit_id=habit.id, date=day, minutes=minutes, note=note)
     db.session.add(log)
     db.session.flush()
+    invalidate(user.id, [habit.id], day)
     return log
 
 
@@ -189,8 +194,14 @@ def update_log(
     lock_user(user)
     note = (note or "").strip() or None
     check_log_fields(user, day, minutes, note, except_log_id=log.id)
+    before = (log.habit_id, log.date)
     log.habit_id, log.date, log.minutes, log.note = habit.id, day, minutes, note
     db.session.flush()
+    if before[0] == habit.id:
+        invalidate(user.id, [habit.id], min(before[1], day))
+    else:
+        invalidate(user.id, [before[0]], before[1])
+        invalidate(user.id, [habit.id], day)
     return log
 
 
@@ -198,6 +209,7 @@ def delete_log(log: HabitLog) -> None:
     """Delete one log."""
     db.session.delete(log)
     db.session.flush()
+    invalidate(log.user_id, [log.habit_id], log.date)
 
 
 def delete_habit(habit: Habit) -> None:

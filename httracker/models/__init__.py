@@ -19,6 +19,7 @@ from .base import (
 from .days import HabitBreak, HabitBreakHabit, HabitCheck, HabitSkip
 from .habits import Habit, HabitLog
 from .mail import EmailOutbox
+from .stats import HabitMonthTotal, HabitStatsState
 from .timer import HabitTimer
 
 __all__ = [
@@ -40,6 +41,8 @@ __all__ = [
     "HabitBreakHabit",
     "HabitCheck",
     "HabitLog",
+    "HabitMonthTotal",
+    "HabitStatsState",
     "HabitSkip",
     "HabitTimer",
     "LoginFailure",

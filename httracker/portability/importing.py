@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from ..analytics.derived import invalidate
 from ..changes import RuleBroken
 from ..extensions import db
 from ..habits.services import (
@@ -108,6 +109,7 @@ def write_import(user: User, parsed: ImportData, plan: ImportPlan) -> ImportResu
     except IntegrityError:
         raise ImportRejected([CHANGED_MEANWHILE]) from None
     write_days(user, plan.days, habit_ids)
+    _invalidate_imported(user, plan, habit_ids)
     return ImportResult(
         habits_added=len(plan.new_habits),
         logs_added=len(plan.new_logs),
@@ -154,3 +156,26 @@ def _new_logs(
         totals[log.date] += log.minutes
         new.append(log)
     return new
+
+
+def _invalidate_imported(user: User, plan: ImportPlan, habit_ids: dict[str, int]) -> None:
+    """Move back the derived state of each habit the file added entries to, from its first new
+    entry (a break for every habit: all of them). Habits it did not touch stay as they are (and
+    unlocked: a rename of another habit meanwhile is not held up)."""
+    first: dict[int | None, date] = {}
+
+    def note(habit_id: int | None, day: date) -> None:
+        first[habit_id] = min(day, first.get(habit_id, day))
+
+    for log in plan.new_logs:
+        note(habit_ids[fold(log.habit)], log.date)
+    for record in (*plan.days.checks, *plan.days.skips):
+        note(habit_ids[fold(record.habit)], record.date)
+    for entry in plan.days.breaks:
+        for name, _where in entry.habits or [(None, None)]:
+            note(None if name is None else habit_ids[fold(name)], entry.start)
+    if None in first:
+        invalidate(user.id, None, min(first.values()))
+        return
+    for habit_id, day in sorted(first.items()):
+        invalidate(user.id, [habit_id], day)
