@@ -73,9 +73,7 @@ def _add_missing(user_id: int, ids: list[int] | None, change) -> None:
     habits = select(Habit.id, Habit.user_id).where(Habit.user_id == user_id, Habit.id.not_in(known))
     if ids is not None:
         habits = habits.where(Habit.id.in_(ids))
-    missing = [
-        {"habit_id": h, "user_id": u, "version": 1} for h, u in db.session.execute(habits)
-    ]
+    missing = [{"habit_id": h, "user_id": u, "version": 1} for h, u in db.session.execute(habits)]
     if not missing:
         return
     try:
