@@ -137,6 +137,14 @@ class Config:
     # Per-account lockout, counted in the database so every worker and instance agrees.
     LOCKOUT_FAILURES = 10
     LOCKOUT_WINDOW = timedelta(minutes=15)
+    # Device cookies (auth/devices.py): a browser that has logged in is counted on its own.
+    DEVICE_LOCKOUT_FAILURES = 5
+    DEVICE_COOKIE_NAME = "device"
+    DEVICE_COOKIE_SECURE = False
+    DEVICE_COOKIE_SAMESITE = "Strict"
+    DEVICE_COOKIE_DURATION = timedelta(days=365)
+    # Two-factor login: how long the second step may take.
+    LOGIN_CHALLENGE_LIFETIME = timedelta(minutes=5)
     AUTH_RATE_LIMIT_ENABLED = True
     IMPORT_RATE_LIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
@@ -163,6 +171,10 @@ class Config:
             "AUTH_RATE_LIMIT_ENABLED", str(type(self).AUTH_RATE_LIMIT_ENABLED)
         ).lower() not in ("0", "false", "no")
         # Imports: entries per file, and web imports per account (in the limiter's storage).
+        # Who may open an account: anybody, holders of an invitation code, or nobody.
+        self.REGISTRATION = (environ.get("REGISTRATION") or "open").strip().lower()
+        # The site's public address: the passkey relying party (its host) and origin.
+        self.SITE_URL = (environ.get("SITE_URL") or "").strip().rstrip("/")
         self.IMPORT_MAX_ROWS = whole_number(environ, "IMPORT_MAX_ROWS", 200_000)
         self.IMPORT_RATE_LIMIT = environ.get("IMPORT_RATE_LIMIT") or "10/hour"
         self.IMPORT_RATE_LIMIT_ENABLED = environ.get(
@@ -203,6 +215,8 @@ class ProductionConfig(Config):
     # `__Host-`: the browser keeps these only from HTTPS, for this exact host and path /.
     SESSION_COOKIE_NAME = "__Host-session"
     REMEMBER_COOKIE_NAME = "__Host-remember_token"
+    DEVICE_COOKIE_NAME = "__Host-device"
+    DEVICE_COOKIE_SECURE = True
     HSTS = True
 
     def default_secret_key(self) -> str:
@@ -268,8 +282,16 @@ def production_problems(settings: Mapping) -> list[ProductionProblem]:
     return problems
 
 
+REGISTRATION_POLICIES = ("open", "invite", "closed")
+
+
 def check_config(settings: Mapping) -> None:
     """Refuse settings no deployment should start with."""
+    if settings.get("REGISTRATION", "open") not in REGISTRATION_POLICIES:
+        raise ConfigError(
+            f"REGISTRATION must be one of {', '.join(REGISTRATION_POLICIES)}, "
+            f"not {settings.get('REGISTRATION')!r}."
+        )
     if settings["ENV"] == "production":
         problems = production_problems(settings)
         if problems:

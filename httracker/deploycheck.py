@@ -79,6 +79,7 @@ def check_cookies(app: Flask) -> CheckResult:
         for name in (
             "SESSION_COOKIE_SECURE",
             "REMEMBER_COOKIE_SECURE",
+            "DEVICE_COOKIE_SECURE",
             "SESSION_COOKIE_HTTPONLY",
             "REMEMBER_COOKIE_HTTPONLY",
         )
@@ -86,7 +87,11 @@ def check_cookies(app: Flask) -> CheckResult:
     ]
     problems += [
         f"{name} is {config.get(name)!r}"
-        for name in ("SESSION_COOKIE_SAMESITE", "REMEMBER_COOKIE_SAMESITE")
+        for name in (
+            "SESSION_COOKIE_SAMESITE",
+            "REMEMBER_COOKIE_SAMESITE",
+            "DEVICE_COOKIE_SAMESITE",
+        )
         if config.get(name) not in ("Lax", "Strict")
     ]
     if not problems:

@@ -9,9 +9,10 @@ from ..extensions import db, limiter, login_manager
 from ..models import User, utcnow
 from ..security import safe_next
 from . import bp
+from .attempts import attempt_login
+from .devices import give_device_cookie
 from .forms import LoginForm, RegisterForm
-from .lockout import clear_failures, locked_until, record_failure
-from .services import check_credentials, open_account
+from .services import open_account
 from .sessions import end_session, load_session_user, start_session
 
 LOGIN_FAILED = "Unknown username or email, or wrong password."
@@ -59,10 +60,20 @@ def unauthorized():
 
 def log_in(user: User, remember: bool) -> None:
     """Log `user` in through the device session the request has just committed: nothing from
-    the browser session before the login is carried over."""
+    the browser session before the login is carried over. The browser gets a new device
+    cookie for the account."""
     session.clear()
     login_user(user, remember=remember)
+    give_device_cookie(user)
     audit("login.success", user.id, remember=remember)
+
+
+def locked_page(until, trusted: bool):
+    """The one answer to every attempt on a locked subject: it depends on nothing but the
+    lock (no password was checked), so it tells nothing about the password or the name."""
+    page = render_template("auth/locked.html", until=until, trusted=trusted)
+    seconds = max(1, int((until - utcnow()).total_seconds()))
+    return page, 429, {"Retry-After": str(seconds)}
 
 
 def register_user(form: RegisterForm) -> User:
@@ -96,27 +107,18 @@ def login():
         return redirect(url_for("habits.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
-        user, correct = check_credentials(form.login.data, form.password.data)
-        if correct:
-            until = locked_until(user)
-            if until is not None:
-                # Only someone who knows the password learns that the account is locked.
-                db.session.rollback()
-                audit("login.locked", user.id)
-                page = render_template("auth/locked.html", until=until)
-                seconds = max(1, int((until - utcnow()).total_seconds()))
-                return page, 429, {"Retry-After": str(seconds)}
-            clear_failures(user)
+        attempt = attempt_login(form.login.data, form.password.data)
+        if attempt.until is not None:
+            db.session.rollback()
+            return locked_page(attempt.until, trusted=attempt.subject.device is not None)
+        if attempt.ok:
+            user = attempt.user
             start_session(user, remember=form.remember.data)
             commit()
             log_in(user, remember=form.remember.data)
             flash(f"Logged in as {user.username}.", "success")
             return redirect(safe_next(request.args.get("next"), url_for("habits.dashboard")))
-        if user is not None:
-            record_failure(user)
-            commit()
-        else:
-            audit("login.failure", None)
+        commit()
         form.password.errors.append(LOGIN_FAILED)
     status = 400 if form.is_submitted() else 200
     return render_template("auth/login.html", form=form), status

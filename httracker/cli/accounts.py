@@ -111,7 +111,20 @@ def set_password_command(username: str):
     password = read_password()
     # The same service as the settings page: its rules, its audit line; every session ends.
     commit_or_fail(lambda: services.change_password(user, password))
-    click.echo(f"Password changed for {user.username}; signed out everywhere.")
+    click.echo(
+        f"Password changed for {user.username}; signed out everywhere, lockouts cleared, "
+        "device cookies void."
+    )
+
+
+@users.command("unlock")
+@with_appcontext
+@click.argument("username")
+def unlock_command(username: str):
+    """Clear the account's lockouts (failed logins from every client and device)."""
+    user = find_user_or_fail(username)
+    cleared = commit_or_fail(lambda: services.unlock_account(user))
+    click.echo(f"Unlocked {user.username}: {cleared} failed attempts forgotten.")
 
 
 @users.command("delete")

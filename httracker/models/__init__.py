@@ -17,6 +17,7 @@ from .base import (
     utcnow,
 )
 from .days import HabitBreak, HabitBreakHabit, HabitCheck, HabitSkip
+from .defences import Invite, LoginChallenge, Passkey, RecoveryCode
 from .habits import Habit, HabitLog
 
 __all__ = [
@@ -30,6 +31,8 @@ __all__ = [
     "MYSQL_TABLE",
     "NAME_MAX",
     "NOTE_MAX",
+    "Passkey",
+    "RecoveryCode",
     "TARGET_PERIODS",
     "WEEK_STARTS",
     "Habit",
@@ -38,6 +41,8 @@ __all__ = [
     "HabitCheck",
     "HabitLog",
     "HabitSkip",
+    "Invite",
+    "LoginChallenge",
     "LoginFailure",
     "User",
     "UserSession",
