@@ -181,6 +181,21 @@ def check_rate_limit_storage(app: Flask) -> CheckResult:
     )
 
 
+def check_registration(app: Flask) -> CheckResult:
+    """Who may open an account: anybody on the internet is rarely what a server wants."""
+    policy = app.config.get("REGISTRATION", "open")
+    if policy == "open" and app.config.get("ENV") == "production":
+        return CheckResult(
+            "registration",
+            True,
+            "REGISTRATION is open: anybody who can reach the site can open an account.",
+            "Set REGISTRATION=invite (codes from `flask invites create`) or REGISTRATION=closed "
+            "(accounts from `flask users create`) unless the site is meant to be public.",
+            warning=True,
+        )
+    return CheckResult("registration", True, f"REGISTRATION is {policy}.")
+
+
 # Checks run in this order; add new ones here.
 CHECKS: list[Callable[[Flask], CheckResult]] = [
     check_environment,
@@ -189,6 +204,7 @@ CHECKS: list[Callable[[Flask], CheckResult]] = [
     check_cookies,
     check_debug,
     check_rate_limit_storage,
+    check_registration,
     check_migrations,
 ]
 

@@ -52,7 +52,7 @@ def test_a_correct_production_deployment_passes(app, make_app, database_url):
         assert result.exit_code == 1
     else:
         assert result.exit_code == 0, result.output
-        assert "All 7 checks passed." in result.output
+        assert "All 8 checks passed." in result.output
         assert "FAIL" not in result.output
 
 
@@ -172,3 +172,21 @@ def test_sqlite_is_a_warning_in_production_when_allowed(make_app, tmp_path):
     (database,) = [result for result in run_checks(production) if result.name == "database"]
     assert database.ok and database.warning
     assert "ALLOW_SQLITE" in database.message and "disk survives deploys" in database.message
+
+
+def test_open_registration_is_a_warning_in_production(make_app):
+    (result,) = [r for r in run_checks(make_app()) if r.name == "registration"]
+    assert result.ok and result.warning and "anybody" in result.message
+    assert "REGISTRATION=invite" in result.fix
+    for policy in ("invite", "closed"):
+        (result,) = [
+            r for r in run_checks(make_app(REGISTRATION=policy)) if r.name == "registration"
+        ]
+        assert result.ok and not result.warning and policy in result.message
+
+
+def test_an_unknown_registration_policy_refuses_to_start(database_url):
+    with pytest.raises(SystemExit, match="REGISTRATION must be one of open, invite, closed"):
+        create_app(
+            {"ENV": "testing", "SQLALCHEMY_DATABASE_URI": database_url, "REGISTRATION": "maybe"}
+        )

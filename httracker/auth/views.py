@@ -11,6 +11,7 @@ from ..security import safe_next
 from . import bp
 from .attempts import attempt_login
 from .devices import give_device_cookie
+from .invites import redeem_invite, registration_policy
 from .forms import LoginForm, RegisterForm
 from .services import open_account
 from .sessions import end_session, load_session_user, start_session
@@ -77,8 +78,11 @@ def locked_page(until, trusted: bool):
 
 
 def register_user(form: RegisterForm) -> User:
-    """The new account with its first device session (added and flushed)."""
+    """The new account with its first device session (added and flushed); with
+    REGISTRATION=invite the invitation is spent in the same transaction."""
     user = open_account(form.username.data, form.email.data, form.password.data)
+    if registration_policy() == "invite":
+        redeem_invite(form.invite.data, user)
     start_session(user, remember=False)
     return user
 
@@ -88,6 +92,9 @@ def register_user(form: RegisterForm) -> User:
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("habits.dashboard"))
+    policy = registration_policy()
+    if policy == "closed":
+        return render_template("auth/register_closed.html"), 403
     form = RegisterForm()
     if form.validate_on_submit():
         # RuleBroken (shown on the form) when another request took the name after our check.
@@ -97,7 +104,7 @@ def register():
             flash(f"Welcome to HT-Tracker, {user.username}!", "success")
             return redirect(url_for("habits.dashboard"))
     status = 400 if form.is_submitted() else 200
-    return render_template("auth/register.html", form=form), status
+    return render_template("auth/register.html", form=form, policy=policy), status
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -3,6 +3,7 @@
 from flask import Flask
 
 from .accounts import users
+from .invites import invites
 from .data import demo_command, export_command, import_command
 from .ops import check_deploy_command, transfer_command
 
@@ -11,6 +12,7 @@ def register(app: Flask) -> None:
     """Add every HT-Tracker command to `app.cli`."""
     for command in (
         users,
+        invites,
         demo_command,
         export_command,
         import_command,
