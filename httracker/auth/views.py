@@ -11,8 +11,8 @@ from ..security import safe_next
 from . import bp
 from .attempts import attempt_login
 from .devices import give_device_cookie
-from .invites import redeem_invite, registration_policy
 from .forms import LoginForm, RegisterForm
+from .invites import redeem_invite, registration_policy
 from .services import open_account
 from .sessions import end_session, load_session_user, start_session
 

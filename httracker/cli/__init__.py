@@ -3,8 +3,8 @@
 from flask import Flask
 
 from .accounts import users
-from .invites import invites
 from .data import demo_command, export_command, import_command
+from .invites import invites
 from .ops import check_deploy_command, transfer_command
 
 
