@@ -7,7 +7,7 @@ from datetime import datetime
 from ..audit import audit
 from ..models import User
 from .devices import trusted_device
-from .lockout import Subject, clear_failures, locked_until, record_failure, subject_for
+from .lockout import Subject, locked_until, record_failure, subject_for
 from .services import check_user_password, find_user
 
 
@@ -35,11 +35,10 @@ def attempt_login(login: str, password: str) -> Attempt:
     if not check_user_password(user, password):
         record_failure(subject)
         return Attempt(False, subject)
-    clear_failures(subject)
+    # The failures are cleared when the login completes (after a second factor, if any).
     return Attempt(True, subject, user=user)
 
 
-def second_factor_failed(subject: Subject) -> datetime | None:
-    """Count a wrong second-factor code like a wrong password; the lock time, if now locked."""
-    record_failure(subject)
-    return locked_until(subject)
+def second_step_subject(user: User) -> Subject:
+    """What a second-factor code for `user` counts against: the same rules as its password."""
+    return Subject(user.id, trusted_device(user))

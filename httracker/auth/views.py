@@ -10,11 +10,14 @@ from ..models import User, utcnow
 from ..security import safe_next
 from . import bp
 from .attempts import attempt_login
+from .challenges import start_challenge
 from .devices import give_device_cookie
 from .forms import LoginForm, RegisterForm
 from .invites import redeem_invite, registration_policy
+from .lockout import Subject, clear_failures
 from .services import open_account
 from .sessions import end_session, load_session_user, start_session
+from .totp import needs_second_factor
 
 LOGIN_FAILED = "Unknown username or email, or wrong password."
 
@@ -69,6 +72,27 @@ def log_in(user: User, remember: bool) -> None:
     audit("login.success", user.id, remember=remember)
 
 
+def finish_login(user: User, subject: Subject, remember: bool, next_page: str):
+    """Every factor has passed: forget the subject's failures, start the device session,
+    commit, log in and go on."""
+    clear_failures(subject)
+    start_session(user, remember=remember)
+    commit()
+    log_in(user, remember=remember)
+    flash(f"Logged in as {user.username}.", "success")
+    return redirect(next_page)
+
+
+def begin_second_step(attempt, remember: bool, next_page: str):
+    """The password was right and the account has a second factor: keep the state on the
+    server and ask for the code."""
+    session.clear()
+    start_challenge("login", attempt.user, attempt.subject.device, remember)
+    session["next"] = next_page
+    commit()
+    return redirect(url_for("auth.second_step"))
+
+
 def locked_page(until, trusted: bool):
     """The one answer to every attempt on a locked subject: it depends on nothing but the
     lock (no password was checked), so it tells nothing about the password or the name."""
@@ -119,12 +143,10 @@ def login():
             db.session.rollback()
             return locked_page(attempt.until, trusted=attempt.subject.device is not None)
         if attempt.ok:
-            user = attempt.user
-            start_session(user, remember=form.remember.data)
-            commit()
-            log_in(user, remember=form.remember.data)
-            flash(f"Logged in as {user.username}.", "success")
-            return redirect(safe_next(request.args.get("next"), url_for("habits.dashboard")))
+            next_page = safe_next(request.args.get("next"), url_for("habits.dashboard"))
+            if needs_second_factor(attempt.user):
+                return begin_second_step(attempt, form.remember.data, next_page)
+            return finish_login(attempt.user, attempt.subject, form.remember.data, next_page)
         commit()
         form.password.errors.append(LOGIN_FAILED)
     status = 400 if form.is_submitted() else 200

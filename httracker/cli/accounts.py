@@ -7,7 +7,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
-from ..auth import services
+from ..auth import services, totp
 from ..changes import RuleBroken, commit_change
 from ..extensions import db
 from ..forms import validate_username_format
@@ -125,6 +125,18 @@ def unlock_command(username: str):
     user = find_user_or_fail(username)
     cleared = commit_or_fail(lambda: services.unlock_account(user))
     click.echo(f"Unlocked {user.username}: {cleared} failed attempts forgotten.")
+
+
+@users.command("reset-2fa")
+@with_appcontext
+@click.argument("username")
+def reset_2fa_command(username: str):
+    """Turn off two-factor login (TOTP and recovery codes) for a user who lost their device."""
+    user = find_user_or_fail(username)
+    if not user.totp_secret:
+        raise click.ClickException(f"{user.username} has no two-factor login to reset.")
+    commit_or_fail(lambda: totp.disable_totp(user))
+    click.echo(f"Two-factor login is off for {user.username}; they log in with the password.")
 
 
 @users.command("delete")
