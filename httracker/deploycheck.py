@@ -1,9 +1,11 @@
 """A deployment checklist: each check reports what is wrong and how to fix it."""
 
+import ipaddress
 import os
 import runpy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from flask import Flask
 from sqlalchemy.engine import make_url
@@ -196,6 +198,39 @@ def check_registration(app: Flask) -> CheckResult:
     return CheckResult("registration", True, f"REGISTRATION is {policy}.")
 
 
+def site_url_problem(site: str) -> str | None:
+    """Why SITE_URL cannot be a passkey relying party in production, or None."""
+    if not site:
+        return "SITE_URL is not set, so passkeys have no relying party."
+    parts = urlsplit(site)
+    if parts.scheme != "https" or not parts.hostname:
+        return f"SITE_URL {site!r} is not an https:// address."
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        return f"SITE_URL {site!r} has a path; passkeys need the site at the root of its host."
+    try:
+        ipaddress.ip_address(parts.hostname)
+    except ValueError:
+        return None
+    return f"SITE_URL {site!r} names an IP address; WebAuthn needs a domain name."
+
+
+def check_site_url(app: Flask) -> CheckResult:
+    """SITE_URL gives passkeys their relying-party id (its host) and origin."""
+    site = app.config.get("SITE_URL", "")
+    if app.config.get("ENV") != "production":
+        return CheckResult("site url", True, f"SITE_URL is {site or 'unset (each request)'}.")
+    problem = site_url_problem(site)
+    if problem:
+        return CheckResult(
+            "site url",
+            False,
+            problem,
+            "Set SITE_URL to the address people use, e.g. https://habits.example.com.",
+        )
+    host = urlsplit(site).hostname
+    return CheckResult("site url", True, f"Passkeys belong to {host} (origin {site}).")
+
+
 # Checks run in this order; add new ones here.
 CHECKS: list[Callable[[Flask], CheckResult]] = [
     check_environment,
@@ -205,6 +240,7 @@ CHECKS: list[Callable[[Flask], CheckResult]] = [
     check_debug,
     check_rate_limit_storage,
     check_registration,
+    check_site_url,
     check_migrations,
 ]
 

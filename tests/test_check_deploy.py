@@ -23,6 +23,7 @@ def make_app(database_url):
             "ENV": "production",
             "SECRET_KEY": GOOD_KEY,
             "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+            "SITE_URL": "https://habits.example.com",
         }
         settings["SQLALCHEMY_DATABASE_URI"] = database_url
         app = create_app({**settings, **overrides})
@@ -52,7 +53,7 @@ def test_a_correct_production_deployment_passes(app, make_app, database_url):
         assert result.exit_code == 1
     else:
         assert result.exit_code == 0, result.output
-        assert "All 8 checks passed." in result.output
+        assert "All 9 checks passed." in result.output
         assert "FAIL" not in result.output
 
 
@@ -190,3 +191,23 @@ def test_an_unknown_registration_policy_refuses_to_start(database_url):
         create_app(
             {"ENV": "testing", "SQLALCHEMY_DATABASE_URI": database_url, "REGISTRATION": "maybe"}
         )
+
+
+@pytest.mark.parametrize(
+    ("site", "words"),
+    [
+        ("", "not set"),
+        ("http://habits.example.com", "not an https"),
+        ("https://habits.example.com/app", "has a path"),
+        ("https://192.0.2.7", "IP address"),
+        ("https://[2001:db8::1]", "IP address"),
+    ],
+)
+def test_site_url_must_name_the_passkey_relying_party(make_app, site, words):
+    found = failures(make_app(SITE_URL=site))
+    assert words in found["site url"].message and "SITE_URL" in found["site url"].fix
+
+
+def test_a_good_site_url_names_the_relying_party(make_app):
+    (result,) = [r for r in run_checks(make_app()) if r.name == "site url"]
+    assert result.ok and "habits.example.com" in result.message

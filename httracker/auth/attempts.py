@@ -8,6 +8,7 @@ from ..audit import audit
 from ..models import User
 from .devices import trusted_device
 from .lockout import Subject, locked_until, record_failure, subject_for
+from .passkeys import has_passkeys
 from .services import check_user_password, find_user
 
 
@@ -39,6 +40,6 @@ def attempt_login(login: str, password: str) -> Attempt:
     return Attempt(True, subject, user=user)
 
 
-def second_step_subject(user: User) -> Subject:
-    """What a second-factor code for `user` counts against: the same rules as its password."""
-    return Subject(user.id, trusted_device(user))
+def needs_second_factor(user: User) -> bool:
+    """Whether a password alone does not log the account in (TOTP on, or a passkey)."""
+    return bool(user.totp_secret) or has_passkeys(user)

@@ -13,7 +13,9 @@ from ..extensions import db
 from ..models import LoginChallenge, User, utcnow
 from .sessions import hash_token
 
-SESSION_KEY = "login_challenge"
+
+def session_key(kind: str) -> str:
+    return f"challenge:{kind}"
 
 
 def start_challenge(
@@ -40,13 +42,13 @@ def start_challenge(
     )
     db.session.add(row)
     db.session.flush()
-    session[SESSION_KEY] = token
+    session[session_key(kind)] = token
     return row
 
 
 def current_challenge(kind: str) -> LoginChallenge | None:
     """The live challenge of `kind` this browser's session names, or None."""
-    token = session.get(SESSION_KEY)
+    token = session.get(session_key(kind))
     if not isinstance(token, str) or len(token) > 128:
         return None
     row = db.session.scalar(
@@ -63,4 +65,4 @@ def current_challenge(kind: str) -> LoginChallenge | None:
 def end_challenge(row: LoginChallenge) -> None:
     """Delete a used (or abandoned) challenge."""
     db.session.execute(delete(LoginChallenge).where(LoginChallenge.id == row.id))
-    session.pop(SESSION_KEY, None)
+    session.pop(session_key(row.kind), None)

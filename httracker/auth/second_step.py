@@ -15,6 +15,7 @@ from . import bp
 from .challenges import current_challenge, end_challenge
 from .devices import trusted_device
 from .lockout import Subject, locked_until, record_failure
+from .passkeys import has_passkeys
 from .totp import WRONG_CODE, check_second_factor
 from .views import finish_login, locked_page, throttle
 
@@ -37,7 +38,7 @@ def second_step():
         flash("That login took too long or was not started here; please log in again.", "info")
         return redirect(url_for("auth.login"))
     form = SecondStepForm()
-    if form.validate_on_submit():
+    if user.totp_secret and form.validate_on_submit():
         # The same rules as the password: the device that gave it is counted on its own.
         device = trusted_device(user)
         subject = Subject(user.id, device if device == row.device else None)
@@ -53,4 +54,10 @@ def second_step():
         commit()
         form.code.errors.append(WRONG_CODE)
     status = 400 if form.is_submitted() else 200
-    return render_template("auth/second_step.html", form=form), status
+    page = render_template(
+        "auth/second_step.html",
+        form=form,
+        totp_on=bool(user.totp_secret),
+        passkeys=has_passkeys(user),
+    )
+    return page, status

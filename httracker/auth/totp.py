@@ -135,11 +135,6 @@ def unused_recovery_codes(user: User) -> int:
     return db.session.scalar(query)
 
 
-def needs_second_factor(user: User) -> bool:
-    """Whether a password alone does not log the account in."""
-    return bool(user.totp_secret)
-
-
 def enable_totp(user: User, secret: str, code: str) -> list[str]:
     """Turn on two-factor login once `code` proves the authenticator has `secret`; returns the
     new recovery codes. RuleBroken("code") when the code is wrong."""

@@ -9,7 +9,7 @@ from ..extensions import db, limiter, login_manager
 from ..models import User, utcnow
 from ..security import safe_next
 from . import bp
-from .attempts import attempt_login
+from .attempts import attempt_login, needs_second_factor
 from .challenges import start_challenge
 from .devices import give_device_cookie
 from .forms import LoginForm, RegisterForm
@@ -17,7 +17,6 @@ from .invites import redeem_invite, registration_policy
 from .lockout import Subject, clear_failures
 from .services import open_account
 from .sessions import end_session, load_session_user, start_session
-from .totp import needs_second_factor
 
 LOGIN_FAILED = "Unknown username or email, or wrong password."
 
@@ -72,14 +71,20 @@ def log_in(user: User, remember: bool) -> None:
     audit("login.success", user.id, remember=remember)
 
 
-def finish_login(user: User, subject: Subject, remember: bool, next_page: str):
-    """Every factor has passed: forget the subject's failures, start the device session,
-    commit, log in and go on."""
-    clear_failures(subject)
+def complete_login(user: User, subject: Subject | None, remember: bool) -> None:
+    """Every factor has passed: forget the subject's failures (a passwordless passkey login
+    has none to forget), start the device session, commit and log in."""
+    if subject is not None:
+        clear_failures(subject)
     start_session(user, remember=remember)
     commit()
     log_in(user, remember=remember)
     flash(f"Logged in as {user.username}.", "success")
+
+
+def finish_login(user: User, subject: Subject | None, remember: bool, next_page: str):
+    """`complete_login`, then on to `next_page`."""
+    complete_login(user, subject, remember)
     return redirect(next_page)
 
 
