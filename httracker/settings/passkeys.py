@@ -46,7 +46,7 @@ def add_passkey():
         commit()  # the challenge is spent either way
         return {"error": error.message}, 400
     flash(f"Passkey “{passkey.name}” added.", "success")
-    return {"redirect": url_for("settings.index") + "#passkeys-heading"}
+    return {"redirect": url_for("settings.index")}
 
 
 @bp.route("/passkeys/<int:passkey_id>/delete", methods=["POST"])
