@@ -23,6 +23,7 @@ FIELDS = [
     *("name", "category", "target_minutes", "target_period", "habit_id", "date", "minutes"),
     *("note", "file", "format", "q", "from", "to", "period", "id"),
     *("kind", "target_direction", "target_times", "start", "end", "habits", "entry"),
+    *("code", "invite", "credential"),
 ]
 PAYLOADS = [
     "' OR '1'='1",
@@ -56,9 +57,10 @@ PAYLOADS = [
 ]
 FORM = "application/x-www-form-urlencoded"
 # Rows a rejected request may still write: the login-failure count is the lockout working,
-# and last_seen_at is the session being used.
+# a refused passkey or code spends its login challenge, and last_seen_at is the session being
+# used.
 VOLATILE = {("user_session", "last_seen_at")}
-SKIPPED_TABLES = {"login_failure"}
+SKIPPED_TABLES = {"login_failure", "login_challenge"}
 
 values = st.one_of(
     st.sampled_from(PAYLOADS),
@@ -229,6 +231,9 @@ def test_fuzz_covers_the_routes_that_matter(app):
     assert {"auth.login", "auth.register", "settings.change_password", "settings.revoke"} <= posts
     assert {"habits.check", "habits.unskip", "settings.breaks", "settings.delete_break"} <= posts
     assert {"habits.dashboard", "settings.sessions", "settings.breaks", "static"} <= gets
+    assert {"auth.second_step", "auth.passkey_login", "auth.second_step_passkey"} <= posts
+    assert {"settings.totp_setup", "settings.totp_disable", "settings.add_passkey"} <= posts
+    assert {"settings.delete_passkey", "settings.recovery_codes"} <= posts
 
 
 def test_bodies_over_the_limit_get_the_413_page_on_every_post_route(app, seeded):

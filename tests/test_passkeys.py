@@ -206,3 +206,14 @@ def test_deleting_a_passkey_is_owner_scoped(app, client, alice, make_user):
     assert len(passkeys(app)) == 1
     assert client.post(f"/settings/passkeys/{row.id}/delete").status_code == 302
     assert passkeys(app) == []
+
+
+def test_reset_2fa_removes_passkeys_too(app, client, alice, runner):
+    add_passkey(client, SoftKey())
+    add_passkey(client, SoftKey(), name="Phone")
+    result = runner.invoke(args=["users", "reset-2fa", "alice"])
+    assert result.exit_code == 0 and "2 passkeys removed" in result.output
+    assert passkeys(app) == []
+    visitor = browser(app)
+    response = visitor.post("/auth/login", data={"login": "alice", "password": PASSWORD})
+    assert response.headers["Location"] == "/dashboard"

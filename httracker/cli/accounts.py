@@ -7,7 +7,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
-from ..auth import services, totp
+from ..auth import passkeys, services, totp
 from ..changes import RuleBroken, commit_change
 from ..extensions import db
 from ..forms import validate_username_format
@@ -131,12 +131,21 @@ def unlock_command(username: str):
 @with_appcontext
 @click.argument("username")
 def reset_2fa_command(username: str):
-    """Turn off two-factor login (TOTP and recovery codes) for a user who lost their device."""
+    """Remove every second factor (TOTP, recovery codes, passkeys) of a user who lost them."""
     user = find_user_or_fail(username)
-    if not user.totp_secret:
+    if not (user.totp_secret or passkeys.has_passkeys(user)):
         raise click.ClickException(f"{user.username} has no two-factor login to reset.")
-    commit_or_fail(lambda: totp.disable_totp(user))
-    click.echo(f"Two-factor login is off for {user.username}; they log in with the password.")
+
+    def reset() -> int:
+        if user.totp_secret:
+            totp.disable_totp(user)
+        return sum(passkeys.delete_passkey(user, row.id) for row in passkeys.user_passkeys(user))
+
+    removed = commit_or_fail(reset)
+    click.echo(
+        f"Two-factor login is off for {user.username} ({removed} passkeys removed); "
+        "they log in with the password alone."
+    )
 
 
 @users.command("delete")
