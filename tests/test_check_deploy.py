@@ -109,6 +109,8 @@ def test_sqlite_fails_in_production(make_app, tmp_path):
         ("REMEMBER_COOKIE_SECURE", False, "REMEMBER_COOKIE_SECURE is off"),
         ("SESSION_COOKIE_HTTPONLY", False, "SESSION_COOKIE_HTTPONLY is off"),
         ("SESSION_COOKIE_SAMESITE", None, "SESSION_COOKIE_SAMESITE is None"),
+        ("DEVICE_COOKIE_SECURE", False, "DEVICE_COOKIE_SECURE is off"),
+        ("DEVICE_COOKIE_SAMESITE", "None", "DEVICE_COOKIE_SAMESITE is 'None'"),
     ],
 )
 def test_insecure_cookies_fail(make_app, setting, value, words):
