@@ -24,6 +24,7 @@ def make_app(database_url):
             "SECRET_KEY": GOOD_KEY,
             "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
             "SITE_URL": "https://habits.example.com",
+            "REGISTRATION": "invite",
         }
         settings["SQLALCHEMY_DATABASE_URI"] = database_url
         app = create_app({**settings, **overrides})
@@ -165,7 +166,7 @@ def test_in_memory_rate_limits_are_a_warning_with_one_worker(make_app, monkeypat
     assert "note: Before adding workers or instances" in result.output
     if make_url(database_url).get_backend_name() != "sqlite":
         assert result.exit_code == 0, result.output
-        assert "All 7 checks passed (1 with a warning)." in result.output
+        assert "All 9 checks passed (1 with a warning)." in result.output
 
 
 def test_sqlite_is_a_warning_in_production_when_allowed(make_app, tmp_path):
@@ -178,7 +179,8 @@ def test_sqlite_is_a_warning_in_production_when_allowed(make_app, tmp_path):
 
 
 def test_open_registration_is_a_warning_in_production(make_app):
-    (result,) = [r for r in run_checks(make_app()) if r.name == "registration"]
+    checks = run_checks(make_app(REGISTRATION="open"))
+    (result,) = [r for r in checks if r.name == "registration"]
     assert result.ok and result.warning and "anybody" in result.message
     assert "REGISTRATION=invite" in result.fix
     for policy in ("invite", "closed"):

@@ -170,7 +170,7 @@ def test_a_session_made_on_one_instance_works_on_the_other(instances, make_user)
     browser = Browser()
     status, location, _ = browser.login(a)
     assert (status, location) == (302, "/dashboard")
-    assert set(browser.cookies) == {"__Host-session"}
+    assert set(browser.cookies) == {"__Host-session", "__Host-device"}
     assert browser.dashboard(b) == 200
 
 
