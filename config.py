@@ -142,6 +142,14 @@ class Config:
     # Per-account lockout, counted in the database so every worker and instance agrees.
     LOCKOUT_FAILURES = 10
     LOCKOUT_WINDOW = timedelta(minutes=15)
+    # Device cookies (auth/devices.py): a browser that has logged in is counted on its own.
+    DEVICE_LOCKOUT_FAILURES = 5
+    DEVICE_COOKIE_NAME = "device"
+    DEVICE_COOKIE_SECURE = False
+    DEVICE_COOKIE_SAMESITE = "Strict"
+    DEVICE_COOKIE_DURATION = timedelta(days=365)
+    # Two-factor login: how long the second step may take.
+    LOGIN_CHALLENGE_LIFETIME = timedelta(minutes=5)
     AUTH_RATE_LIMIT_ENABLED = True
     IMPORT_RATE_LIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
@@ -167,6 +175,11 @@ class Config:
         self.AUTH_RATE_LIMIT_ENABLED = environ.get(
             "AUTH_RATE_LIMIT_ENABLED", str(type(self).AUTH_RATE_LIMIT_ENABLED)
         ).lower() not in ("0", "false", "no")
+        # Who may open an account: anybody, holders of an invitation code, or nobody.
+        self.REGISTRATION = (environ.get("REGISTRATION") or "open").strip().lower()
+        # The site's public address: the passkey relying party (its host) and origin, and the
+        # base of every link in mail (never a request's Host header).
+        self.SITE_URL = (environ.get("SITE_URL") or "").strip().rstrip("/")
         # Imports: entries per file, and web imports per account (in the limiter's storage).
         self.IMPORT_MAX_ROWS = whole_number(environ, "IMPORT_MAX_ROWS", 200_000)
         self.IMPORT_RATE_LIMIT = environ.get("IMPORT_RATE_LIMIT") or "10/hour"
@@ -188,16 +201,11 @@ class Config:
         self.MAIL_DEFAULT_SENDER = (
             environ.get("MAIL_DEFAULT_SENDER") or "HT-Tracker <noreply@localhost>"
         )
-        # Links in mails are built from this, never from a request's Host header.
-        self.SITE_URL = (environ.get("SITE_URL") or self.default_site_url()).rstrip("/")
         # Per address: reset mails to one account an hour (per IP: AUTH_RATE_LIMIT).
         self.PASSWORD_RESET_PER_ADDRESS = whole_number(environ, "PASSWORD_RESET_PER_ADDRESS", 3)
 
     def default_secret_key(self) -> str:
         return development_secret_key()
-
-    def default_site_url(self) -> str:
-        return "http://127.0.0.1:5000"
 
     def default_database_url(self) -> str:
         return database_url({})
@@ -230,12 +238,11 @@ class ProductionConfig(Config):
     # `__Host-`: the browser keeps these only from HTTPS, for this exact host and path /.
     SESSION_COOKIE_NAME = "__Host-session"
     REMEMBER_COOKIE_NAME = "__Host-remember_token"
+    DEVICE_COOKIE_NAME = "__Host-device"
+    DEVICE_COOKIE_SECURE = True
     HSTS = True
 
     def default_secret_key(self) -> str:
-        return ""
-
-    def default_site_url(self) -> str:
         return ""
 
     def default_database_url(self) -> str:
@@ -313,8 +320,16 @@ def site_url_problem(settings: Mapping) -> tuple[str, str] | None:
     return None
 
 
+REGISTRATION_POLICIES = ("open", "invite", "closed")
+
+
 def check_config(settings: Mapping) -> None:
     """Refuse settings no deployment should start with."""
+    if settings.get("REGISTRATION", "open") not in REGISTRATION_POLICIES:
+        raise ConfigError(
+            f"REGISTRATION must be one of {', '.join(REGISTRATION_POLICIES)}, "
+            f"not {settings.get('REGISTRATION')!r}."
+        )
     if settings["ENV"] == "production":
         problems = production_problems(settings)
         if problems:

@@ -1,9 +1,11 @@
 """A deployment checklist: each check reports what is wrong and how to fix it."""
 
+import ipaddress
 import os
 import runpy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from flask import Flask
 from sqlalchemy.engine import make_url
@@ -79,6 +81,7 @@ def check_cookies(app: Flask) -> CheckResult:
         for name in (
             "SESSION_COOKIE_SECURE",
             "REMEMBER_COOKIE_SECURE",
+            "DEVICE_COOKIE_SECURE",
             "SESSION_COOKIE_HTTPONLY",
             "REMEMBER_COOKIE_HTTPONLY",
         )
@@ -86,7 +89,11 @@ def check_cookies(app: Flask) -> CheckResult:
     ]
     problems += [
         f"{name} is {config.get(name)!r}"
-        for name in ("SESSION_COOKIE_SAMESITE", "REMEMBER_COOKIE_SAMESITE")
+        for name in (
+            "SESSION_COOKIE_SAMESITE",
+            "REMEMBER_COOKIE_SAMESITE",
+            "DEVICE_COOKIE_SAMESITE",
+        )
         if config.get(name) not in ("Lax", "Strict")
     ]
     if not problems:
@@ -212,6 +219,54 @@ def check_mail(app: Flask) -> CheckResult:
     return CheckResult("mail", True, message, schedule)
 
 
+def check_registration(app: Flask) -> CheckResult:
+    """Who may open an account: anybody on the internet is rarely what a server wants."""
+    policy = app.config.get("REGISTRATION", "open")
+    if policy == "open" and app.config.get("ENV") == "production":
+        return CheckResult(
+            "registration",
+            True,
+            "REGISTRATION is open: anybody who can reach the site can open an account.",
+            "Set REGISTRATION=invite (codes from `flask invites create`) or REGISTRATION=closed "
+            "(accounts from `flask users create`) unless the site is meant to be public.",
+            warning=True,
+        )
+    return CheckResult("registration", True, f"REGISTRATION is {policy}.")
+
+
+def relying_party_problem(site: str) -> str | None:
+    """Why SITE_URL cannot be a passkey relying party in production, or None."""
+    if not site:
+        return "SITE_URL is not set, so passkeys have no relying party."
+    parts = urlsplit(site)
+    if parts.scheme != "https" or not parts.hostname:
+        return f"SITE_URL {site!r} is not an https:// address."
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        return f"SITE_URL {site!r} has a path; passkeys need the site at the root of its host."
+    try:
+        ipaddress.ip_address(parts.hostname)
+    except ValueError:
+        return None
+    return f"SITE_URL {site!r} names an IP address; WebAuthn needs a domain name."
+
+
+def check_site_url(app: Flask) -> CheckResult:
+    """SITE_URL gives passkeys their relying-party id (its host) and origin."""
+    site = app.config.get("SITE_URL", "")
+    if app.config.get("ENV") != "production":
+        return CheckResult("site url", True, f"SITE_URL is {site or 'unset (each request)'}.")
+    problem = relying_party_problem(site)
+    if problem:
+        return CheckResult(
+            "site url",
+            False,
+            problem,
+            "Set SITE_URL to the address people use, e.g. https://habits.example.com.",
+        )
+    host = urlsplit(site).hostname
+    return CheckResult("site url", True, f"Passkeys belong to {host} (origin {site}).")
+
+
 # Checks run in this order; add new ones here.
 CHECKS: list[Callable[[Flask], CheckResult]] = [
     check_environment,
@@ -221,6 +276,8 @@ CHECKS: list[Callable[[Flask], CheckResult]] = [
     check_debug,
     check_rate_limit_storage,
     check_mail,
+    check_registration,
+    check_site_url,
     check_migrations,
 ]
 

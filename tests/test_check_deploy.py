@@ -23,6 +23,8 @@ def make_app(database_url):
             "ENV": "production",
             "SECRET_KEY": GOOD_KEY,
             "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+            "SITE_URL": "https://habits.example.com",
+            "REGISTRATION": "invite",
         }
         settings["SQLALCHEMY_DATABASE_URI"] = database_url
         app = create_app({**settings, **overrides})
@@ -52,7 +54,7 @@ def test_a_correct_production_deployment_passes(app, make_app, database_url):
         assert result.exit_code == 1
     else:
         assert result.exit_code == 0, result.output
-        assert "All 8 checks passed." in result.output
+        assert "All 10 checks passed." in result.output
         assert "FAIL" not in result.output
 
 
@@ -108,6 +110,8 @@ def test_sqlite_fails_in_production(make_app, tmp_path):
         ("REMEMBER_COOKIE_SECURE", False, "REMEMBER_COOKIE_SECURE is off"),
         ("SESSION_COOKIE_HTTPONLY", False, "SESSION_COOKIE_HTTPONLY is off"),
         ("SESSION_COOKIE_SAMESITE", None, "SESSION_COOKIE_SAMESITE is None"),
+        ("DEVICE_COOKIE_SECURE", False, "DEVICE_COOKIE_SECURE is off"),
+        ("DEVICE_COOKIE_SAMESITE", "None", "DEVICE_COOKIE_SAMESITE is 'None'"),
     ],
 )
 def test_insecure_cookies_fail(make_app, setting, value, words):
@@ -162,7 +166,7 @@ def test_in_memory_rate_limits_are_a_warning_with_one_worker(make_app, monkeypat
     assert "note: Before adding workers or instances" in result.output
     if make_url(database_url).get_backend_name() != "sqlite":
         assert result.exit_code == 0, result.output
-        assert "All 8 checks passed (1 with a warning)." in result.output
+        assert "All 10 checks passed (1 with a warning)." in result.output
 
 
 def test_sqlite_is_a_warning_in_production_when_allowed(make_app, tmp_path):
@@ -226,3 +230,42 @@ def test_check_deploy_fails_mail_without_a_site_url_outside_production(app, monk
     monkeypatch.setitem(app.config, "SITE_URL", "")
     result = mail_result(app)
     assert not result.ok and "SITE_URL is not" in result.message
+
+
+def test_open_registration_is_a_warning_in_production(make_app):
+    checks = run_checks(make_app(REGISTRATION="open"))
+    (result,) = [r for r in checks if r.name == "registration"]
+    assert result.ok and result.warning and "anybody" in result.message
+    assert "REGISTRATION=invite" in result.fix
+    for policy in ("invite", "closed"):
+        (result,) = [
+            r for r in run_checks(make_app(REGISTRATION=policy)) if r.name == "registration"
+        ]
+        assert result.ok and not result.warning and policy in result.message
+
+
+def test_an_unknown_registration_policy_refuses_to_start(database_url):
+    with pytest.raises(SystemExit, match="REGISTRATION must be one of open, invite, closed"):
+        create_app(
+            {"ENV": "testing", "SQLALCHEMY_DATABASE_URI": database_url, "REGISTRATION": "maybe"}
+        )
+
+
+@pytest.mark.parametrize(
+    ("site", "words"),
+    [
+        ("", "not set"),
+        ("http://habits.example.com", "not an https"),
+        ("https://habits.example.com/app", "has a path"),
+        ("https://192.0.2.7", "IP address"),
+        ("https://[2001:db8::1]", "IP address"),
+    ],
+)
+def test_site_url_must_name_the_passkey_relying_party(make_app, site, words):
+    found = failures(make_app(SITE_URL=site))
+    assert words in found["site url"].message and "SITE_URL" in found["site url"].fix
+
+
+def test_a_good_site_url_names_the_relying_party(make_app):
+    (result,) = [r for r in run_checks(make_app()) if r.name == "site url"]
+    assert result.ok and "habits.example.com" in result.message

@@ -205,9 +205,13 @@ def test_production_cookies_carry_their_flags(database_url, app, make_user):
     )
     assert response.status_code == 302
     cookies = response.headers.getlist("Set-Cookie")
-    assert len(cookies) >= 2
+    assert len(cookies) >= 3
     for cookie in cookies:
-        assert "; Secure" in cookie and "; HttpOnly" in cookie and "SameSite=Lax" in cookie
+        assert "; Secure" in cookie and "; HttpOnly" in cookie and cookie.startswith("__Host-")
+        assert ("SameSite=Strict" if cookie.startswith("__Host-device=") else "SameSite=Lax") in (
+            cookie
+        )
+    assert any(cookie.startswith("__Host-device=") and "Path=/" in cookie for cookie in cookies)
     with production.app_context():
         from httracker.extensions import db
 

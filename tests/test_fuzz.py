@@ -25,6 +25,7 @@ FIELDS = [
     *("kind", "target_direction", "target_times", "start", "end", "habits", "entry"),
     *("started", "timer_id", "days-0-date", "days-0-minutes", "days-1-date", "days-1-minutes"),
     *("reminder_time", "reminder_weekdays", "weekly_summary", "List-Unsubscribe"),
+    *("code", "invite", "credential"),
 ]
 PAYLOADS = [
     "' OR '1'='1",
@@ -58,9 +59,10 @@ PAYLOADS = [
 ]
 FORM = "application/x-www-form-urlencoded"
 # Rows a rejected request may still write: the login-failure count is the lockout working,
-# and last_seen_at is the session being used.
+# a refused passkey or code spends its login challenge, and last_seen_at is the session being
+# used.
 VOLATILE = {("user_session", "last_seen_at")}
-SKIPPED_TABLES = {"login_failure"}
+SKIPPED_TABLES = {"login_failure", "login_challenge"}
 
 values = st.one_of(
     st.sampled_from(PAYLOADS),
@@ -319,6 +321,9 @@ def test_fuzz_covers_the_routes_that_matter(app):
         "timer.stop",
     } <= gets
     assert {"timer.start", "timer.stop", "timer.discard"} <= posts
+    assert {"auth.second_step", "auth.passkey_login", "auth.second_step_passkey"} <= posts
+    assert {"settings.totp_setup", "settings.totp_disable", "settings.add_passkey"} <= posts
+    assert {"settings.delete_passkey", "settings.recovery_codes"} <= posts
 
 
 def test_bodies_over_the_limit_get_the_413_page_on_every_post_route(app, seeded):

@@ -149,10 +149,11 @@ def test_production_adds_hsts_and_host_prefixed_secure_cookies(production, make_
     assert response.status_code == 302
     cookies = response.headers.getlist("Set-Cookie")
     names = {cookie.split("=", 1)[0] for cookie in cookies}
-    assert names == {"__Host-session", "__Host-remember_token"}
+    assert names == {"__Host-session", "__Host-remember_token", "__Host-device"}
     for cookie in cookies:
         assert "; Secure" in cookie and "; Path=/" in cookie and "Domain=" not in cookie
-        assert "; HttpOnly" in cookie and "SameSite=Lax" in cookie
+        same_site = "Strict" if cookie.startswith("__Host-device=") else "Lax"
+        assert "; HttpOnly" in cookie and f"SameSite={same_site}" in cookie
     missing = production.test_client().get("/nope")
     assert missing.status_code == 404 and "Strict-Transport-Security" in missing.headers
 

@@ -17,11 +17,12 @@ from httracker.models import (
     HabitCheck,
     HabitLog,
     HabitSkip,
+    Passkey,
     User,
 )
 from httracker.timeutil import today_in
 
-ID_ARGUMENTS = {"habit_id", "log_id", "break_id"}
+ID_ARGUMENTS = {"habit_id", "log_id", "break_id", "passkey_id"}
 MISSING_ID = 987654
 
 
@@ -54,8 +55,9 @@ def test_the_matrix_covers_every_id_route():
         "/habits/<int:habit_id>/skip",
         "/habits/<int:habit_id>/unskip",
         "/settings/breaks/<int:break_id>/delete",
+        "/settings/passkeys/<int:passkey_id>/delete",
     } <= rules
-    assert len(ROUTES) >= 16
+    assert len(ROUTES) >= 17
 
 
 def snapshot(app):
@@ -79,7 +81,10 @@ def snapshot(app):
             for entry in db.session.scalars(select(HabitBreak).order_by(HabitBreak.id))
         ]
         links = db.session.execute(select(HabitBreakHabit.__table__)).all()
-        return habits, logs, days, breaks, sorted(links)
+        passkeys = db.session.execute(
+            select(Passkey.id, Passkey.user_id, Passkey.name).order_by(Passkey.id)
+        ).all()
+        return habits, logs, days, breaks, sorted(links), passkeys
 
 
 @pytest.fixture
@@ -103,7 +108,20 @@ def two_users(app, make_user, make_habit, make_log, auth):
         )
     auth.login("alice")
     auth.client.get("/habits/")  # shows (and so clears) the login message
+    # Added after the login: with a passkey, a password alone no longer logs in.
+    for owner in (alice, bob):
+        ids[owner.username]["passkey_id"] = add_passkey(app, owner.id)
     return ids
+
+
+def add_passkey(app, user_id: int) -> int:
+    with app.app_context():
+        row = Passkey(
+            user_id=user_id, credential_id=f"cred-{user_id}", public_key="key", name="Laptop"
+        )
+        db.session.add(row)
+        db.session.commit()
+        return row.id
 
 
 def add_day_entries(app, user_id: int, habit_id: int, day) -> int:
@@ -129,6 +147,7 @@ def url_for_route(rule: str, ids: dict, *, archived: bool = False) -> str:
         rule.replace("<int:habit_id>", str(habit_id))
         .replace("<int:log_id>", str(ids["log_id"]))
         .replace("<int:break_id>", str(ids["break_id"]))
+        .replace("<int:passkey_id>", str(ids["passkey_id"]))
     )
 
 

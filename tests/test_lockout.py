@@ -1,15 +1,17 @@
 """Per-account lockout in the database, per-IP limits, and answers that give nothing away."""
 
+import hashlib
 import json
 import logging
 import re
 from datetime import timedelta
 
 import pytest
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from httracker import create_app
-from httracker.auth import passwords
+from httracker.auth import devices, lockout, passwords
 from httracker.extensions import db, limiter
 from httracker.models import LoginFailure, utcnow
 
@@ -17,6 +19,7 @@ from .conftest import PASSWORD
 
 WRONG = "not the password at all"
 FAILED = b"Unknown username or email, or wrong password."
+NEW = "a brand new passphrase 42"
 
 
 @pytest.fixture
@@ -45,13 +48,24 @@ def body_without(response, *words):
     return text
 
 
-def test_ten_failures_lock_the_account_and_say_when_to_retry(app, client, auth, make_user):
+def device_client(app, login="alice", password=PASSWORD):
+    """A browser that has logged in once (so it holds a device cookie) and logged out."""
+    browser = app.test_client()
+    assert (
+        browser.post("/auth/login", data={"login": login, "password": password}).status_code == 302
+    )
+    assert browser.get_cookie("device") is not None
+    browser.post("/auth/logout")
+    return browser
+
+
+def test_ten_failures_lock_untrusted_clients_and_say_when_to_retry(app, client, auth, make_user):
     alice = make_user("alice")
     fail(client, times=10)
     assert failures(app, alice.id) == 10
     response = auth.login()
     assert response.status_code == 429
-    assert b"locked" in response.data and b"try again after" in response.data
+    assert b"Too many attempts" in response.data and b"try again" in response.data
     retry = int(response.headers["Retry-After"])
     assert 0 < retry <= 15 * 60
     assert client.get("/dashboard").status_code == 302
@@ -90,20 +104,16 @@ def test_lock_lifts_when_the_window_has_passed(app, client, auth, make_user):
     assert auth.login().status_code == 302
 
 
-def test_unknown_user_wrong_password_and_locked_account_look_alike(app, client, make_user):
+def test_unknown_user_and_wrong_password_look_alike(app, client, make_user):
     make_user("alice")
     wrong = fail(client, "alice")
-    fail(client, "alice", times=9)
-    locked = fail(client, "alice")
     unknown = fail(client, "nobody")
-    assert wrong.status_code == locked.status_code == unknown.status_code == 400
+    assert wrong.status_code == unknown.status_code == 400
     assert FAILED in wrong.data
-    assert body_without(wrong, "alice") == body_without(locked, "alice")
     assert body_without(wrong, "alice") == body_without(unknown, "nobody")
 
 
-def test_every_answer_costs_one_password_check(app, client, make_user, monkeypatch):
-    make_user("alice")
+def count_password_checks(monkeypatch):
     calls = []
     real = passwords.verify_password
 
@@ -112,10 +122,187 @@ def test_every_answer_costs_one_password_check(app, client, make_user, monkeypat
         return real(password_hash, password)
 
     monkeypatch.setattr("httracker.auth.services.verify_password", counting)
-    fail(client, "alice")
-    fail(client, "nobody")
-    fail(client, "alice", times=10)  # locked by now, still checked the same way
-    assert calls == [False, True] + [False] * 10
+    return calls
+
+
+def test_a_locked_account_is_no_password_oracle(app, client, auth, make_user, monkeypatch):
+    """Right and wrong passwords, and a locked name nobody has, get one answer, and no password
+    check runs for any of them (so they take the same, short, time)."""
+    alice = make_user("alice")
+    # Ten failures each, at the same moment, so both locks end at the same time.
+    with app.app_context():
+        stamp = utcnow() - timedelta(minutes=1)
+        for _ in range(10):
+            db.session.add(LoginFailure(user_id=alice.id, created_at=stamp))
+            db.session.add(LoginFailure(name_key=lockout.name_key("nobody"), created_at=stamp))
+        db.session.commit()
+    calls = count_password_checks(monkeypatch)
+    right = auth.login()
+    wrong = client.post("/auth/login", data={"login": "alice", "password": WRONG})
+    by_email = auth.login(login="alice@example.com")
+    unknown = client.post("/auth/login", data={"login": "nobody", "password": WRONG})
+    assert calls == []
+    answers = {(r.status_code, r.data, r.headers["Retry-After"]) for r in (right, wrong, unknown)}
+    # Retry-After may cross a second boundary between the requests; the bodies may not differ.
+    assert {(status, body) for status, body, _ in answers} == {(429, right.data)}
+    assert by_email.status_code == 429 and by_email.data == right.data
+    assert b"alice" not in right.data and b"nobody" not in right.data
+    assert client.get("/dashboard").status_code == 302
+
+
+def test_unknown_names_lock_like_real_ones(app, client, monkeypatch):
+    calls = count_password_checks(monkeypatch)
+    fail(client, "nobody", times=10)
+    assert calls == [True] * 10
+    response = client.post("/auth/login", data={"login": "NoBody", "password": WRONG})
+    assert response.status_code == 429 and len(calls) == 10
+    with app.app_context():
+        rows = list(db.session.scalars(select(LoginFailure)))
+    # Counted under a hash of the folded name, not the name itself.
+    assert len(rows) == 10 and {row.user_id for row in rows} == {None}
+    assert {row.name_key for row in rows} == {hashlib.sha256(b"nobody").hexdigest()}
+
+
+def test_the_owner_with_a_device_cookie_logs_in_while_an_attacker_is_locked(app, client, make_user):
+    alice = make_user("alice")
+    owner = device_client(app)
+    fail(client, times=10)
+    assert (
+        client.post("/auth/login", data={"login": "alice", "password": PASSWORD}).status_code == 429
+    )
+    # Twice: logging in from the device does not reset what the attacker has spent.
+    for _ in range(2):
+        response = owner.post("/auth/login", data={"login": "alice", "password": PASSWORD})
+        assert response.status_code == 302
+        assert owner.get("/dashboard").status_code == 200
+        owner.post("/auth/logout")
+    assert (
+        client.post("/auth/login", data={"login": "alice", "password": PASSWORD}).status_code == 429
+    )
+    assert failures(app, alice.id) == 10
+
+
+def test_a_device_gets_a_few_tries_of_its_own(app, client, make_user):
+    alice = make_user("alice")
+    owner = device_client(app)
+    for _ in range(5):
+        response = owner.post("/auth/login", data={"login": "alice", "password": WRONG})
+        assert response.status_code == 400
+    locked = owner.post("/auth/login", data={"login": "alice", "password": PASSWORD})
+    assert locked.status_code == 429 and b"from this browser" in locked.data
+    # The device's failures are its own: untrusted clients and other devices are not locked.
+    assert (
+        client.post("/auth/login", data={"login": "alice", "password": PASSWORD}).status_code == 302
+    )
+    assert device_client(app) is not None
+    with app.app_context():
+        devices = db.session.scalars(
+            select(LoginFailure.device).where(LoginFailure.user_id == alice.id)
+        )
+        assert len(set(devices)) == 1
+
+
+def test_the_device_cookie_is_signed_httponly_and_strict(app, make_user):
+    alice = make_user("alice")
+    browser = app.test_client()
+    response = browser.post("/auth/login", data={"login": "alice", "password": PASSWORD})
+    header = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("device="))
+    assert "HttpOnly" in header and "SameSite=Strict" in header and "Path=/" in header
+    assert "Max-Age=31536000" in header
+    value = browser.get_cookie("device").value
+    payload = URLSafeTimedSerializer(app.secret_key, salt=devices.SALT).loads(value)
+    assert payload["u"] == alice.id and payload["g"] == 0
+    assert set(payload) == {"u", "g", "d"} and len(payload["d"]) >= 20
+    # Each login gives a new device id.
+    browser.post("/auth/logout")
+    browser.post("/auth/login", data={"login": "alice", "password": PASSWORD})
+    again = URLSafeTimedSerializer(app.secret_key, salt=devices.SALT).loads(
+        browser.get_cookie("device").value
+    )
+    assert again["d"] != payload["d"]
+
+
+def locked_for_untrusted(app, client):
+    fail(client, times=10)
+
+
+@pytest.mark.parametrize("how", ["forged", "other_account", "after_password_change", "expired"])
+def test_a_device_cookie_that_is_not_valid_for_the_account_is_untrusted(
+    app, client, make_user, runner, how, monkeypatch
+):
+    make_user("alice")
+    make_user("bob")
+    owner = device_client(app, "bob" if how == "other_account" else "alice")
+    value = owner.get_cookie("device").value
+    if how == "forged":
+        # The same payload signed with another key.
+        real = URLSafeTimedSerializer(app.secret_key, salt=devices.SALT).loads(value)
+        value = URLSafeTimedSerializer("not the key", salt=devices.SALT).dumps(real)
+        owner.set_cookie("device", value)
+    elif how == "after_password_change":
+        result = runner.invoke(args=["users", "set-password", "alice"], input=f"{NEW}\n{NEW}\n")
+        assert result.exit_code == 0, result.output
+    elif how == "expired":
+        monkeypatch.setitem(app.config, "DEVICE_COOKIE_DURATION", timedelta(seconds=-1))
+    locked_for_untrusted(app, client)
+    password = NEW if how == "after_password_change" else PASSWORD
+    response = owner.post("/auth/login", data={"login": "alice", "password": password})
+    assert response.status_code == 429
+    assert b"from browsers it has not been used in" in response.data
+
+
+def test_a_device_cookie_from_before_a_password_change_in_settings_is_replaced(
+    app, client, make_user
+):
+    make_user("alice")
+    owner = device_client(app)
+    owner.post("/auth/login", data={"login": "alice", "password": PASSWORD})
+    response = owner.post(
+        "/settings/password",
+        data={"current_password": PASSWORD, "new_password": NEW, "confirm": NEW},
+    )
+    assert response.status_code == 302
+    owner.post("/auth/logout")
+    locked_for_untrusted(app, client)
+    # This browser got a cookie for the new generation with the change.
+    assert owner.post("/auth/login", data={"login": "alice", "password": NEW}).status_code == 302
+
+
+@pytest.mark.parametrize("command", ["unlock", "set-password"])
+def test_the_cli_clears_the_lockout(app, client, make_user, runner, command):
+    alice = make_user("alice")
+    fail(client, times=10)
+    args = ["users", command, "alice"]
+    result = runner.invoke(args=args, input=f"{NEW}\n{NEW}\n")
+    assert result.exit_code == 0, result.output
+    assert failures(app, alice.id) == 0
+    password = NEW if command == "set-password" else PASSWORD
+    assert (
+        client.post("/auth/login", data={"login": "alice", "password": password}).status_code == 302
+    )
+    if command == "unlock":
+        assert "10" in result.output
+
+
+def test_unlock_names_an_unknown_user(runner, app):
+    result = runner.invoke(args=["users", "unlock", "nobody"])
+    assert result.exit_code == 1 and "No user named" in result.output
+
+
+def test_the_logged_in_owner_can_change_settings_while_locked(app, client, make_user):
+    make_user("alice")
+    owner = app.test_client()
+    owner.post("/auth/login", data={"login": "alice", "password": PASSWORD})
+    fail(client, times=10)
+    response = owner.post(
+        "/settings/email", data={"email": "new@example.com", "current_password": PASSWORD}
+    )
+    assert response.status_code == 302
+    response = owner.post(
+        "/settings/password",
+        data={"current_password": PASSWORD, "new_password": NEW, "confirm": NEW},
+    )
+    assert response.status_code == 302
 
 
 @pytest.fixture
@@ -154,6 +341,7 @@ def test_per_ip_limit_on_login_and_register(limited_app, path):
 def test_audit_lines_for_failures_lockout_and_login(app, client, auth, make_user, caplog):
     alice = make_user("alice")
     caplog.set_level(logging.INFO, logger="httracker.audit")
+    device_client(app)
     fail(client, times=10)
     auth.login()  # locked
     fail(client, "nobody")
@@ -163,5 +351,6 @@ def test_audit_lines_for_failures_lockout_and_login(app, client, auth, make_user
     assert ("login.lockout", alice.id) in events
     assert ("login.locked", alice.id) in events
     assert ("login.failure", None) in events
+    assert ("login.success", alice.id) in events
     assert all(r["ip"] == "127.0.0.1" and re.match(r"\d{4}-", r["at"]) for r in records)
     assert not any(WRONG in r.getMessage() or PASSWORD in r.getMessage() for r in caplog.records)

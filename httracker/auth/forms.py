@@ -3,7 +3,7 @@
 from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from ..forms import strip, validate_username_format
 from .passwords import PASSWORD_LENGTH_RULE, PASSWORD_MAX, PASSWORD_MIN, password_problem
@@ -23,6 +23,10 @@ class RegisterForm(FlaskForm):
     confirm = PasswordField(
         "Confirm password",
         validators=[DataRequired(), EqualTo("password", "The passwords do not match.")],
+    )
+    # Asked for only when REGISTRATION=invite (the view checks it with the account).
+    invite = StringField(
+        "Invitation code", filters=[strip], validators=[Optional(), Length(max=64)]
     )
 
     def validate_password(self, field):

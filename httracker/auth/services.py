@@ -8,7 +8,7 @@ from ..audit import audit
 from ..changes import RuleBroken
 from ..extensions import db
 from ..models import User, fold
-from .lockout import locked_until, record_failure
+from .lockout import device_session_subject, locked_until, record_failure, unlock
 from .passwords import hash_password, needs_rehash, new_password_problem, verify_password
 from .sessions import revoke_sessions
 
@@ -63,16 +63,20 @@ def find_user(login: str) -> User | None:
     return db.session.scalars(query).first()
 
 
-def check_credentials(login: str, password: str) -> tuple[User | None, bool]:
-    """The user `login` names (or None) and whether the password is theirs.
-
-    Unknown users cost as much time as known ones; an outdated hash is replaced."""
-    user = find_user(login)
+def check_user_password(user: User | None, password: str) -> bool:
+    """Whether `password` is the password of `user` (found by `find_user`; None for an unknown
+    name, which costs as much time as a known one). An outdated hash is replaced."""
     if not verify_password(user.password_hash if user else None, password):
-        return user, False
+        return False
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    return user, True
+    return True
+
+
+def check_credentials(login: str, password: str) -> tuple[User | None, bool]:
+    """The user `login` names (or None) and whether the password is theirs."""
+    user = find_user(login)
+    return user, check_user_password(user, password)
 
 
 def check_password(user: User, password: str) -> bool:
@@ -83,25 +87,39 @@ def check_password(user: User, password: str) -> bool:
 def confirm_password(user: User, password: str) -> str | None:
     """Check the password re-entered for a sensitive change: None when it is right, else why not.
 
-    A wrong one counts towards the account lockout like a failed login (added and flushed; the
-    caller commits it), so a stolen session cannot be used to guess the password."""
-    until = locked_until(user)
+    A wrong one is counted against this logged-in session like a failed login from a device
+    (added and flushed; the caller commits it), so a stolen session cannot be used to guess
+    the password; the lockout of untrusted clients never blocks the owner here."""
+    subject = device_session_subject(user, user.session_id)
+    until = locked_until(subject)
     if until is not None:
         return f"Too many wrong passwords; try again after {until:%H:%M} UTC."
     if check_password(user, password):
         return None
     audit("reauth.failure", user.id)
-    record_failure(user)
+    record_failure(subject)
     return REAUTH_FAILED
 
 
 def set_password(user: User, password: str, keep_session: int | None = None) -> int:
     """Store a new password and end the user's sessions except `keep_session` (an id; None ends
-    every one); returns how many ended. No strength rules: `change_password` applies them."""
+    every one); returns how many ended. No strength rules: `change_password` applies them.
+
+    The one place a new password revokes what the old one granted: sessions, device cookies
+    (the credential generation moves on) and the failures counted against the account."""
     user.password_hash = hash_password(password)
+    user.credential_generation = (user.credential_generation or 0) + 1
+    unlock(user)
     ended = revoke_sessions(user, except_session=keep_session)
     audit("password.changed", user.id, sessions_ended=ended)
     return ended
+
+
+def unlock_account(user: User) -> int:
+    """Forget the account's failed logins (`flask users unlock`); returns how many."""
+    cleared = unlock(user)
+    audit("account.unlocked", user.id, cleared=cleared)
+    return cleared
 
 
 def change_password(user: User, new_password: str, keep_session: int | None = None) -> int:

@@ -11,9 +11,13 @@ from ..mail.accounts import register_by_mail
 from ..models import User, utcnow
 from ..security import safe_next
 from . import bp
+from .attempts import attempt_login, needs_second_factor
+from .challenges import start_challenge
+from .devices import give_device_cookie
 from .forms import LoginForm, RegisterForm
-from .lockout import clear_failures, locked_until, record_failure
-from .services import check_credentials, open_account
+from .invites import redeem_invite, registration_policy
+from .lockout import Subject, clear_failures
+from .services import open_account
 from .sessions import end_session, load_session_user, start_session
 
 LOGIN_FAILED = "Unknown username or email, or wrong password."
@@ -61,17 +65,66 @@ def unauthorized():
 
 def log_in(user: User, remember: bool) -> None:
     """Log `user` in through the device session the request has just committed: nothing from
-    the browser session before the login is carried over."""
+    the browser session before the login is carried over. The browser gets a new device
+    cookie for the account."""
     session.clear()
     login_user(user, remember=remember)
+    give_device_cookie(user)
     audit("login.success", user.id, remember=remember)
 
 
+def complete_login(user: User, subject: Subject | None, remember: bool) -> None:
+    """Every factor has passed: forget the subject's failures (a passwordless passkey login
+    has none to forget), start the device session, commit and log in."""
+    if subject is not None:
+        clear_failures(subject)
+    start_session(user, remember=remember)
+    commit()
+    log_in(user, remember=remember)
+    flash(f"Logged in as {user.username}.", "success")
+
+
+def finish_login(user: User, subject: Subject | None, remember: bool, next_page: str):
+    """`complete_login`, then on to `next_page`."""
+    complete_login(user, subject, remember)
+    return redirect(next_page)
+
+
+def begin_second_step(attempt, remember: bool, next_page: str):
+    """The password was right and the account has a second factor: keep the state on the
+    server and ask for the code."""
+    session.clear()
+    start_challenge("login", attempt.user, attempt.subject.device, remember)
+    session["next"] = next_page
+    commit()
+    return redirect(url_for("auth.second_step"))
+
+
+def locked_page(until, trusted: bool):
+    """The one answer to every attempt on a locked subject: it depends on nothing but the
+    lock (no password was checked), so it tells nothing about the password or the name."""
+    page = render_template("auth/locked.html", until=until, trusted=trusted)
+    seconds = max(1, int((until - utcnow()).total_seconds()))
+    return page, 429, {"Retry-After": str(seconds)}
+
+
 def register_user(form: RegisterForm) -> User:
-    """The new account with its first device session (added and flushed)."""
+    """The new account with its first device session (added and flushed); with
+    REGISTRATION=invite the invitation is spent in the same transaction."""
     user = open_account(form.username.data, form.email.data, form.password.data)
+    if registration_policy() == "invite":
+        redeem_invite(form.invite.data, user)
     start_session(user, remember=False)
     return user
+
+
+def register_user_by_mail(form: RegisterForm) -> str:
+    """Registration when the site sends mail (see `register_by_mail`): the address mailed; with
+    REGISTRATION=invite the invitation is spent in the same transaction."""
+    mailed, user = register_by_mail(form.username.data, form.email.data, form.password.data)
+    if registration_policy() == "invite":
+        redeem_invite(form.invite.data, user)
+    return mailed
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -79,14 +132,14 @@ def register_user(form: RegisterForm) -> User:
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("habits.dashboard"))
+    policy = registration_policy()
+    if policy == "closed":
+        return render_template("auth/register_closed.html"), 403
     form = RegisterForm()
     valid = form.validate_on_submit()
     if valid and mail_enabled():
         # Same page whether or not the address has an account: no one learns which addresses do.
-        mailed = commit_change(
-            lambda: register_by_mail(form.username.data, form.email.data, form.password.data),
-            form,
-        )
+        mailed = commit_change(lambda: register_user_by_mail(form), form)
         if mailed is not None:
             return render_template("mail/check_email.html", email=mailed)
     elif valid:
@@ -97,7 +150,7 @@ def register():
             flash(f"Welcome to HT-Tracker, {user.username}!", "success")
             return redirect(url_for("habits.dashboard"))
     status = 400 if form.is_submitted() else 200
-    return render_template("auth/register.html", form=form), status
+    return render_template("auth/register.html", form=form, policy=policy), status
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -107,27 +160,16 @@ def login():
         return redirect(url_for("habits.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
-        user, correct = check_credentials(form.login.data, form.password.data)
-        if correct:
-            until = locked_until(user)
-            if until is not None:
-                # Only someone who knows the password learns that the account is locked.
-                db.session.rollback()
-                audit("login.locked", user.id)
-                page = render_template("auth/locked.html", until=until)
-                seconds = max(1, int((until - utcnow()).total_seconds()))
-                return page, 429, {"Retry-After": str(seconds)}
-            clear_failures(user)
-            start_session(user, remember=form.remember.data)
-            commit()
-            log_in(user, remember=form.remember.data)
-            flash(f"Logged in as {user.username}.", "success")
-            return redirect(safe_next(request.args.get("next"), url_for("habits.dashboard")))
-        if user is not None:
-            record_failure(user)
-            commit()
-        else:
-            audit("login.failure", None)
+        attempt = attempt_login(form.login.data, form.password.data)
+        if attempt.until is not None:
+            db.session.rollback()
+            return locked_page(attempt.until, trusted=attempt.subject.device is not None)
+        if attempt.ok:
+            next_page = safe_next(request.args.get("next"), url_for("habits.dashboard"))
+            if needs_second_factor(attempt.user):
+                return begin_second_step(attempt, form.remember.data, next_page)
+            return finish_login(attempt.user, attempt.subject, form.remember.data, next_page)
+        commit()
         form.password.errors.append(LOGIN_FAILED)
     status = 400 if form.is_submitted() else 200
     return render_template("auth/login.html", form=form), status

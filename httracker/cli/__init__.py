@@ -4,6 +4,7 @@ from flask import Flask
 
 from .accounts import users
 from .data import demo_command, export_command, import_command
+from .invites import invites
 from .mail import mail_group, reminders_group
 from .ops import check_deploy_command, transfer_command
 from .stats import stats_command
@@ -13,6 +14,7 @@ def register(app: Flask) -> None:
     """Add every HT-Tracker command to `app.cli`."""
     for command in (
         users,
+        invites,
         demo_command,
         export_command,
         import_command,

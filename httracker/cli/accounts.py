@@ -7,7 +7,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
-from ..auth import services
+from ..auth import passkeys, services, totp
 from ..changes import RuleBroken, commit_change
 from ..extensions import db
 from ..forms import validate_username_format
@@ -111,7 +111,41 @@ def set_password_command(username: str):
     password = read_password()
     # The same service as the settings page: its rules, its audit line; every session ends.
     commit_or_fail(lambda: services.change_password(user, password))
-    click.echo(f"Password changed for {user.username}; signed out everywhere.")
+    click.echo(
+        f"Password changed for {user.username}; signed out everywhere, lockouts cleared, "
+        "device cookies void."
+    )
+
+
+@users.command("unlock")
+@with_appcontext
+@click.argument("username")
+def unlock_command(username: str):
+    """Clear the account's lockouts (failed logins from every client and device)."""
+    user = find_user_or_fail(username)
+    cleared = commit_or_fail(lambda: services.unlock_account(user))
+    click.echo(f"Unlocked {user.username}: {cleared} failed attempts forgotten.")
+
+
+@users.command("reset-2fa")
+@with_appcontext
+@click.argument("username")
+def reset_2fa_command(username: str):
+    """Remove every second factor (TOTP, recovery codes, passkeys) of a user who lost them."""
+    user = find_user_or_fail(username)
+    if not (user.totp_secret or passkeys.has_passkeys(user)):
+        raise click.ClickException(f"{user.username} has no two-factor login to reset.")
+
+    def reset() -> int:
+        if user.totp_secret:
+            totp.disable_totp(user)
+        return sum(passkeys.delete_passkey(user, row.id) for row in passkeys.user_passkeys(user))
+
+    removed = commit_or_fail(reset)
+    click.echo(
+        f"Two-factor login is off for {user.username} ({removed} passkeys removed); "
+        "they log in with the password alone."
+    )
 
 
 @users.command("delete")

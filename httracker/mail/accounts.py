@@ -90,22 +90,23 @@ def send_confirmation(user: User) -> None:
     enqueue(user, "confirm_address", link=confirmation_link(user, user.email, "verify"))
 
 
-def register_by_mail(username: str, email: str, password: str) -> str:
+def register_by_mail(username: str, email: str, password: str) -> tuple[str, User | None]:
     """Registration when the site sends mail: a new account gets a confirmation link; an address
     that has an account gets a "someone tried to sign up" mail and no account is made. The
-    answer on the page is the same (the new account is not logged in): the address mailed."""
+    answer on the page is the same (the new account is not logged in): the address mailed, and
+    the new account (None when the address had one)."""
     existing = user_by_email(email)
     if existing is None:
         user = open_account(username, email, password)
         send_confirmation(user)
-        return user.email
+        return user.email, user
     problem = new_password_problem(password, (username, email))
     if problem:
         raise RuleBroken("password", problem)
     hash_password(password)  # as much work as a new account, so timing tells nothing either
     enqueue(existing, "signup_attempt", reset=site_url("mail.forgot_password"))
     audit("register.existing_address", existing.id)
-    return existing.email
+    return existing.email, None
 
 
 def request_email_change(user: User, email: str) -> str:

@@ -17,6 +17,7 @@ from .base import (
     utcnow,
 )
 from .days import HabitBreak, HabitBreakHabit, HabitCheck, HabitSkip
+from .defences import Invite, LoginChallenge, Passkey, RecoveryCode
 from .habits import Habit, HabitLog
 from .mail import EmailOutbox
 from .stats import HabitMonthTotal, HabitStatsState
@@ -33,6 +34,8 @@ __all__ = [
     "MYSQL_TABLE",
     "NAME_MAX",
     "NOTE_MAX",
+    "Passkey",
+    "RecoveryCode",
     "TARGET_PERIODS",
     "WEEK_STARTS",
     "EmailOutbox",
@@ -45,6 +48,8 @@ __all__ = [
     "HabitStatsState",
     "HabitSkip",
     "HabitTimer",
+    "Invite",
+    "LoginChallenge",
     "LoginFailure",
     "User",
     "UserSession",

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -47,6 +48,11 @@ class User(UserMixin, db.Model):
     pending_email: Mapped[str | None] = mapped_column(String(254))
     weekly_summary: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     summary_sent_for: Mapped[date | None] = mapped_column(Date)
+    # Bumped by every password change: device cookies naming an older one are worthless.
+    credential_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Two-factor login: the TOTP secret once confirmed, and the last time step accepted.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     habits: Mapped[list["Habit"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
@@ -92,11 +98,20 @@ class UserSession(db.Model):
 
 
 class LoginFailure(db.Model):
-    """A failed login for an existing account, counted for the per-account lockout."""
+    """A failed login, counted for a lockout: of an account from a browser holding its device
+    cookie (`device` set), of an account from untrusted clients (`device` None), or of a name
+    no account has (`user_id` None, `name_key` set), so unknown names lock like real ones."""
 
     __tablename__ = "login_failure"
-    __table_args__ = (Index(None, "user_id", "created_at"), MYSQL_TABLE)
+    __table_args__ = (
+        Index(None, "user_id", "created_at"),
+        Index(None, "name_key", "created_at"),
+        CheckConstraint("user_id IS NOT NULL OR name_key IS NOT NULL", name="subject"),
+        MYSQL_TABLE,
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    device: Mapped[str | None] = mapped_column(String(64))
+    name_key: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -4,6 +4,7 @@ from flask import flash, redirect, render_template, session, url_for
 from flask_login import current_user, logout_user
 
 from ..auth import services
+from ..auth.devices import give_device_cookie
 from ..changes import commit, commit_change
 from ..mail import mail_enabled
 from ..mail.accounts import request_email_change
@@ -50,6 +51,8 @@ def change_password():
     )
     if ended is None:
         return invalid(password_form=form)
+    # Every device cookie of the old password is void; this browser gets one for the new.
+    give_device_cookie(current_user)
     flash("Your password has been changed; every other device has been logged out.", "success")
     return redirect(url_for("settings.index"))
 

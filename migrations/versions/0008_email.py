@@ -3,7 +3,7 @@
 Existing addresses start unconfirmed; reminders and summaries go to confirmed addresses only.
 
 Revision ID: 0008_email
-Revises: 0006_timer
+Revises: 0007_login_defences
 Create Date: 2026-11-28
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_email"
-down_revision = "0006_timer"
+down_revision = "0007_login_defences"
 branch_labels = None
 depends_on = None
 

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
+from sqlalchemy.engine import make_url
 
 from .browser import CHROMIUM, CHROMIUM_ARGS, PASSWORD, SCHEMES, VIEWPORTS, Visitor, unique_name
 from .server import DEFAULT_DATABASE_URL, Server
@@ -42,6 +43,17 @@ def server(tmp_path_factory):
     """gunicorn serving the app over its own freshly migrated PostgreSQL database."""
     database_url = os.environ.get("E2E_DATABASE_URL") or DEFAULT_DATABASE_URL
     running = Server(database_url, tmp_path_factory.mktemp("e2e") / "gunicorn.log")
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def localhost_server(tmp_path_factory):
+    """Another gunicorn, reached at http://localhost:<port> (passkeys), with its own database."""
+    url = make_url(os.environ.get("E2E_DATABASE_URL") or DEFAULT_DATABASE_URL)
+    database_url = url.set(database=f"{url.database}_localhost").render_as_string(False)
+    log = tmp_path_factory.mktemp("e2e-localhost") / "gunicorn.log"
+    running = Server(database_url, log, host="localhost")
     yield running
     running.stop()
 

@@ -23,9 +23,10 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def server_environment(database_url: str, port: int) -> dict:
+def server_environment(database_url: str, port: int, host: str = "127.0.0.1") -> dict:
     """Production settings: ENV=production makes cookies Secure, which Chromium accepts on
-    http://127.0.0.1 because loopback addresses count as a secure context."""
+    http://127.0.0.1 and http://localhost because loopback addresses count as a secure
+    context. SITE_URL is the address the browser uses (passkeys need a name, not an IP)."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("FLASK_")}
     env.update(
         ENV="production",
@@ -35,6 +36,7 @@ def server_environment(database_url: str, port: int) -> dict:
         PORT=str(port),
         WEB_CONCURRENCY="2",
         PYTHONUNBUFFERED="1",
+        SITE_URL=f"http://{host}:{port}",
     )
     return env
 
@@ -81,13 +83,15 @@ def wait_until_up(base_url: str, process: subprocess.Popen, log_path: Path) -> N
 
 
 class Server:
-    """A running gunicorn serving the app; `stop()` ends it."""
+    """A running gunicorn serving the app; `stop()` ends it. The browser reaches it at
+    http://`host`:port — "localhost" for WebAuthn, which refuses an IP address as the
+    relying party; gunicorn listens on 127.0.0.1 either way."""
 
-    def __init__(self, database_url: str, log_path: Path):
+    def __init__(self, database_url: str, log_path: Path, host: str = "127.0.0.1"):
         recreate_database(database_url)
         self.port = free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        env = server_environment(database_url, self.port)
+        self.base_url = f"http://{host}:{self.port}"
+        env = server_environment(database_url, self.port, host)
         self.env = env
         migrate(env)
         self.log_path = log_path

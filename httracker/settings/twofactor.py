@@ -1,0 +1,116 @@
+"""Two-factor login on the settings page: set up TOTP with a QR code, see and renew recovery
+codes, turn it off (password and a code)."""
+
+from flask import flash, redirect, render_template, session, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+from ..auth import totp
+from ..auth.passwords import PASSWORD_MAX
+from ..changes import commit_change
+from ..forms import strip
+from . import bp
+from .account import invalid, reauthenticate
+
+PENDING = "totp_pending"
+
+
+def code_field(prefix: str) -> StringField:
+    return StringField(
+        "6-digit code from your authenticator app",
+        filters=[strip],
+        validators=[DataRequired(), Length(max=64)],
+        id=f"{prefix}-code",
+        render_kw={"autocomplete": "one-time-code", "spellcheck": "false"},
+    )
+
+
+def current_password_field(prefix: str) -> PasswordField:
+    return PasswordField(
+        "Current password",
+        validators=[DataRequired(), Length(max=PASSWORD_MAX)],
+        id=f"{prefix}-current_password",
+    )
+
+
+class EnableTotpForm(FlaskForm):
+    code = code_field("totp-enable")
+
+
+class DisableTotpForm(FlaskForm):
+    current_password = current_password_field("totp-disable")
+    code = code_field("totp-disable")
+
+
+class RecoveryCodesForm(FlaskForm):
+    current_password = current_password_field("recovery")
+
+
+@bp.context_processor
+def twofactor_forms():
+    return {
+        "disable_totp_form": DisableTotpForm(formdata=None),
+        "recovery_form": RecoveryCodesForm(formdata=None),
+        "recovery_left": totp.unused_recovery_codes(current_user)
+        if current_user.is_authenticated and current_user.totp_secret
+        else 0,
+    }
+
+
+def setup_page(form, status=200):
+    secret = session.get(PENDING)
+    if not isinstance(secret, str) or len(secret) != 32:
+        secret = session[PENDING] = totp.new_secret()
+    uri = totp.provisioning_uri(current_user, secret)
+    page = render_template(
+        "settings/totp_setup.html", form=form, secret=secret, qr=totp.qr_svg(uri), uri=uri
+    )
+    return page, status
+
+
+@bp.route("/2fa", methods=["GET", "POST"])
+def totp_setup():
+    if current_user.totp_secret:
+        flash("Two-factor login is already on.", "info")
+        return redirect(url_for("settings.index"))
+    form = EnableTotpForm()
+    if not form.validate_on_submit():
+        return setup_page(form, 400 if form.is_submitted() else 200)
+    secret = session.get(PENDING)
+    if not isinstance(secret, str):
+        return setup_page(form, 400)
+    codes = commit_change(lambda: totp.enable_totp(current_user, secret, form.code.data), form)
+    if codes is None:
+        return setup_page(form, 400)
+    session.pop(PENDING, None)
+    flash("Two-factor login is on.", "success")
+    return render_template("settings/recovery_codes.html", codes=codes)
+
+
+@bp.route("/2fa/recovery-codes", methods=["POST"])
+def recovery_codes():
+    form = RecoveryCodesForm()
+    if not current_user.totp_secret:
+        return redirect(url_for("settings.index"))
+    if not (form.validate_on_submit() and reauthenticate(form)):
+        return invalid(recovery_form=form)
+    codes = commit_change(lambda: totp.new_recovery_codes(current_user))
+    flash("New recovery codes made; the old ones no longer work.", "success")
+    return render_template("settings/recovery_codes.html", codes=codes)
+
+
+@bp.route("/2fa/disable", methods=["POST"])
+def totp_disable():
+    form = DisableTotpForm()
+    if not current_user.totp_secret:
+        return redirect(url_for("settings.index"))
+    if not (form.validate_on_submit() and reauthenticate(form)):
+        return invalid(disable_totp_form=form)
+    if not totp.check_second_factor(current_user, form.code.data):
+        form.code.errors.append(totp.WRONG_CODE)
+        return invalid(disable_totp_form=form)
+    commit_change(lambda: totp.disable_totp(current_user))
+    flash("Two-factor login is off.", "info")
+    return redirect(url_for("settings.index"))
