@@ -163,8 +163,9 @@ def test_registration_by_mail_needs_and_spends_a_code_for_new_and_taken_addresse
         assert refused.status_code == 400 and b"not valid" in refused.data
     new_code, taken_code = create_codes(runner, "--count", "2")
     answers = []
-    for email, code in (("carol@example.com", new_code), ("bob@example.com", taken_code)):
-        data = {"username": "carol", "email": email, "password": PASSWORD, "confirm": PASSWORD}
+    attempts = (("carol", "carol@example.com", new_code), ("dora", "bob@example.com", taken_code))
+    for username, email, code in attempts:
+        data = {"username": username, "email": email, "password": PASSWORD, "confirm": PASSWORD}
         answer = client.post("/auth/register", data={**data, "invite": code})
         assert answer.status_code == 200
         answers.append(answer.get_data(as_text=True).replace(email, "X"))

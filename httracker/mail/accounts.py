@@ -4,7 +4,6 @@ and registering without telling a stranger whether an address has an account."""
 from sqlalchemy import func, select
 
 from ..audit import audit
-from ..auth.lockout import clear_failures
 from ..auth.passwords import hash_password, new_password_problem
 from ..auth.services import email_taken, open_account, set_password
 from ..changes import RuleBroken
@@ -72,8 +71,7 @@ def reset_password(user: User, new_password: str) -> int:
     problem = new_password_problem(new_password, (user.username, user.email))
     if problem:
         raise RuleBroken("password", problem)
-    ended = set_password(user, new_password)
-    clear_failures(user)
+    ended = set_password(user, new_password)  # also clears the lockout
     user.email_verified = True
     enqueue(user, "reset_done", login=site_url("auth.login"))
     audit("password_reset.done", user.id)
