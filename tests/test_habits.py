@@ -21,11 +21,14 @@ def habits_in_db(app):
         return list(db.session.scalars(select(Habit).order_by(Habit.id)))
 
 
-def test_create_habit_redirects_to_its_page_with_a_flash(client, app, user):
+def test_create_habit_lands_on_the_dashboard_with_its_row_highlighted(client, app, user):
     response = client.post("/habits/new", data=habit_data(target_minutes="1h 30m"))
     [habit] = habits_in_db(app)
     assert response.status_code == 302
-    assert response.headers["Location"] == f"/habits/{habit.id}"
+    assert response.headers["Location"] == f"/dashboard?new={habit.id}#habit-{habit.id}"
+    dashboard = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Created habit Reading" in dashboard
+    assert f'id="habit-{habit.id}" class="hc-teal new"' in dashboard
     assert (habit.name, habit.category, habit.target_minutes, habit.target_period) == (
         "Reading",
         "Mind",
@@ -33,7 +36,6 @@ def test_create_habit_redirects_to_its_page_with_a_flash(client, app, user):
         "day",
     )
     page = client.get(f"/habits/{habit.id}").data
-    assert b"Created habit Reading." in page
     assert b"1 h 30 min / day" in page
 
 
@@ -227,7 +229,7 @@ def test_create_honours_a_safe_next_only(client, user):
     response = client.post("/habits/new?next=/dashboard", data=habit_data())
     assert response.headers["Location"] == "/dashboard"
     response = client.post("/habits/new?next=//evil.example", data=habit_data(name="Other"))
-    assert response.headers["Location"].startswith("/habits/")
+    assert response.headers["Location"].startswith("/dashboard?new=")
 
 
 @pytest.mark.parametrize("path", ["/habits/", "/habits/new", "/logs/", "/logs/new"])

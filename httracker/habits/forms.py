@@ -1,7 +1,14 @@
 """Forms for habits, logs, checked and skipped days, and the log list's filters."""
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
@@ -25,6 +32,7 @@ from ..models import (
 )
 from ..security import MAX_ID
 from . import services
+from .colours import PALETTE
 
 # The log list's kinds of entry, in list order.
 ENTRY_KIND_LABELS = {"log": "Logged minutes", "check": "Checks", "skip": "Skipped days"}
@@ -120,6 +128,11 @@ class HabitForm(FlaskForm):
         "Target period",
         choices=[SelectChoice(period, PERIOD_LABELS[period]) for period in TARGET_PERIODS],
         default="day",
+    )
+    colour = RadioField(
+        "Colour",
+        choices=[SelectChoice(colour.key, colour.label) for colour in PALETTE],
+        default=PALETTE[0].key,
     )
 
 

@@ -12,6 +12,7 @@ from ..forms import EmptyForm
 from ..security import safe_next
 from ..timeutil import user_today, week_start_of
 from . import bp, entries, queries, services
+from .colours import next_colour
 from .forms import DURATION_HELP, HabitForm, QuickLogForm
 from .targets import Target
 
@@ -31,6 +32,11 @@ def habit_fields(form) -> tuple:
         form.target_times.data,
     )
     return (form.name.data, form.category.data or "", target)
+
+
+def habit_options(form) -> dict:
+    """The habit form's keyword values (the colour)."""
+    return {"colour": form.colour.data}
 
 
 @bp.route("/")
@@ -115,13 +121,21 @@ def habit_form_page(form: HabitForm, habit=None):
 def new_habit():
     """Create a habit."""
     form = HabitForm()
+    if not form.is_submitted():
+        form.colour.data = next_colour(queries.colours_of(current_user))
     if form.validate_on_submit():
         habit = commit_change(
-            lambda: services.create_habit(current_user, *habit_fields(form)), form
+            lambda: services.create_habit(
+                current_user, *habit_fields(form), **habit_options(form)
+            ),
+            form,
         )
         if habit is not None:
-            flash(f"Created habit {habit.name}.", "success")
-            return redirect_next(url_for("habits.detail", habit_id=habit.id))
+            flash(f"Created habit {habit.name}: log its first day from its row here.", "success")
+            # The dashboard, the new habit's row highlighted: its first day is one press away.
+            return redirect_next(
+                url_for("habits.dashboard", new=habit.id, _anchor=f"habit-{habit.id}")
+            )
     return habit_form_page(form)
 
 
@@ -146,7 +160,10 @@ def edit(habit_id: int):
     habit = queries.get_habit_or_404(current_user, habit_id)
     form = HabitForm(obj=habit)
     if form.validate_on_submit() and commit_change(
-        lambda: services.update_habit(current_user, habit, *habit_fields(form)), form
+        lambda: services.update_habit(
+            current_user, habit, *habit_fields(form), **habit_options(form)
+        ),
+        form,
     ):
         flash(f"Saved habit {habit.name}.", "success")
         return redirect_next(url_for("habits.detail", habit_id=habit.id))
