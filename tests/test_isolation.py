@@ -53,6 +53,8 @@ def test_the_matrix_covers_every_id_route():
         "/habits/<int:habit_id>/skip",
         "/habits/<int:habit_id>/unskip",
         "/settings/breaks/<int:break_id>/delete",
+        "/habits/<int:habit_id>/days/<day>",
+        "/habits/<int:habit_id>/move",
     } <= rules
     assert len(ROUTES) >= 16
 
@@ -127,6 +129,7 @@ def url_for_route(rule: str, ids: dict, *, archived: bool = False) -> str:
         rule.replace("<int:habit_id>", str(habit_id))
         .replace("<int:log_id>", str(ids["log_id"]))
         .replace("<int:break_id>", str(ids["break_id"]))
+        .replace("<day>", (today_in("UTC") - timedelta(days=2)).isoformat())
     )
 
 
@@ -141,6 +144,8 @@ def form_data(ids: dict) -> dict:
         "date": (today_in("UTC") - timedelta(days=2)).isoformat(),
         "minutes": "15",
         "note": "changed",
+        "action": "skip",
+        "direction": "down",
     }
 
 

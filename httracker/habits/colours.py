@@ -32,7 +32,7 @@ DEFAULT_COLOUR = PALETTE[0].key
 def next_colour(used: list[str]) -> str:
     """The first palette colour no habit uses yet; when all are taken, the least used one
     (the earliest in the palette on a tie)."""
-    counts = {key: 0 for key in COLOUR_KEYS}
+    counts = dict.fromkeys(COLOUR_KEYS, 0)
     for key in used:
         if key in counts:
             counts[key] += 1

@@ -15,6 +15,7 @@ from . import bp, entries, queries, services
 from .colours import next_colour
 from .forms import DURATION_HELP, HabitForm, QuickLogForm
 from .targets import Target
+from .week import week_grid
 
 
 def redirect_next(default: str):
@@ -52,10 +53,14 @@ def render_dashboard(today, quick_form=None, failed_habit_id=None, status=200):
     habits = list(db.session.scalars(queries.habits_of(current_user, active=True)))
     today_minutes = queries.day_minutes_by_habit(current_user, today)
     panel = dashboard_panel(current_user, today)
+    week_days, grid = week_grid(current_user, habits, today)
     page = render_template(
         "habits/dashboard.html",
         today=today,
         habits=habits,
+        week_days=week_days,
+        grid=grid,
+        new_habit_id=request.args.get("new", type=int),
         today_minutes=today_minutes,
         today_total=sum(today_minutes.values()),
         quick_form=quick_form or QuickLogForm(formdata=None),
@@ -125,9 +130,7 @@ def new_habit():
         form.colour.data = next_colour(queries.colours_of(current_user))
     if form.validate_on_submit():
         habit = commit_change(
-            lambda: services.create_habit(
-                current_user, *habit_fields(form), **habit_options(form)
-            ),
+            lambda: services.create_habit(current_user, *habit_fields(form), **habit_options(form)),
             form,
         )
         if habit is not None:
