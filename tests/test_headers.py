@@ -95,6 +95,7 @@ def own_get_urls(app, ids):
         url = rule.rule
         for name, value in ids.items():
             url = url.replace(f"<int:{name}>", str(value))
+        url = url.replace("<day>", today_in("UTC").isoformat())
         assert "<" not in url, f"no id to fill {rule.rule} with"
         yield url
 
