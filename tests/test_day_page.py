@@ -202,3 +202,48 @@ def test_a_safe_next_is_honoured_and_an_unsafe_one_ignored(client, habits):
 def test_logging_out_guards_the_page(client, habits, auth):
     auth.logout()
     assert client.get(day_url(habits["time"])).status_code == 302
+
+
+def test_the_utc_notice_shows_once_per_login_and_not_for_a_chosen_zone(client, app, user, auth):
+    first = client.get("/dashboard").get_data(as_text=True)
+    assert "Your account is on <strong>UTC</strong>" in first
+    assert 'href="/settings/preferences"' in first
+    assert "Your account is on" not in client.get("/dashboard").get_data(as_text=True)
+    client.post("/settings/preferences", data={"timezone": "Asia/Tokyo", "week_start": "monday"})
+    auth.logout()
+    auth.login()
+    assert "Your account is on" not in client.get("/dashboard").get_data(as_text=True)
+
+
+def test_registration_takes_the_zone_offered_by_region(client, app):
+    page = client.get("/auth/register").get_data(as_text=True)
+    assert '<optgroup label="Asia">' in page and '<option value="Asia/Tokyo">Tokyo</option>' in page
+    assert 'data-detect-timezone=""' in page
+    assert 'autocomplete="new-password"' in page
+    data = {
+        "username": "tokyo",
+        "email": "tokyo@example.com",
+        "password": "a much longer passphrase",
+        "confirm": "a much longer passphrase",
+        "timezone": "Asia/Tokyo",
+    }
+    response = client.post("/auth/register", data={**data, "timezone": "Mars/Olympus"})
+    assert response.status_code == 400
+    assert client.post("/auth/register", data=data).status_code == 302
+    from httracker.models import User
+
+    with app.app_context():
+        assert db.session.scalar(select(User.timezone).where(User.username == "tokyo")) == (
+            "Asia/Tokyo"
+        )
+    assert "Your account is on" not in client.get("/dashboard").get_data(as_text=True)
+
+
+def test_login_and_password_fields_tell_password_managers_what_they_are(client, make_user, auth):
+    make_user("alice")
+    login = client.get("/auth/login").get_data(as_text=True)
+    assert 'autocomplete="current-password"' in login
+    auth.login()
+    page = client.get("/settings/").get_data(as_text=True)
+    assert page.count('autocomplete="current-password"') == 3
+    assert page.count('autocomplete="new-password"') == 2

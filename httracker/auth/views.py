@@ -68,6 +68,7 @@ def log_in(user: User, remember: bool) -> None:
 def register_user(form: RegisterForm) -> User:
     """The new account with its first device session (added and flushed)."""
     user = open_account(form.username.data, form.email.data, form.password.data)
+    user.timezone = form.timezone.data  # one of the offered zones (the form checked it)
     start_session(user, remember=False)
     return user
 

@@ -1,6 +1,6 @@
 """Dashboard and habit pages."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
 from ..analytics import report
@@ -54,6 +54,10 @@ def render_dashboard(today, quick_form=None, failed_habit_id=None, status=200):
     today_minutes = queries.day_minutes_by_habit(current_user, today)
     panel = dashboard_panel(current_user, today)
     week_days, grid = week_grid(current_user, habits, today)
+    # Once per login: an account on UTC may just never have chosen its zone.
+    utc_notice = current_user.timezone == "UTC" and not session.get("utc_notice_shown")
+    if utc_notice:
+        session["utc_notice_shown"] = True
     page = render_template(
         "habits/dashboard.html",
         today=today,
@@ -61,6 +65,7 @@ def render_dashboard(today, quick_form=None, failed_habit_id=None, status=200):
         week_days=week_days,
         grid=grid,
         new_habit_id=request.args.get("new", type=int),
+        utc_notice=utc_notice,
         today_minutes=today_minutes,
         today_total=sum(today_minutes.values()),
         quick_form=quick_form or QuickLogForm(formdata=None),
