@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from httracker.extensions import db
+from httracker.formatting import readable_date
 from httracker.models import HabitCheck, HabitLog, HabitSkip
 from httracker.timeutil import today_in
 
@@ -50,7 +51,7 @@ def test_logging_minutes_in_any_accepted_form_returns_to_the_dashboard(client, a
     assert response.headers["Location"] == f"/dashboard#habit-{habits['time']}"
     assert rows(app, HabitLog) == [(habits["time"], YESTERDAY, 90, "ok")]
     page = client.get("/dashboard").get_data(as_text=True)
-    assert f"Logged 1h 30m of Reading on {YESTERDAY.isoformat()}." in page
+    assert f"Logged 1h 30m of Reading on {readable_date(YESTERDAY)}." in page
 
 
 def test_correcting_and_deleting_a_log_of_the_day(client, app, habits, make_log, user):
@@ -62,7 +63,7 @@ def test_correcting_and_deleting_a_log_of_the_day(client, app, habits, make_log,
     assert "Changed the log of Reading on" in client.get("/dashboard").get_data(as_text=True)
     client.post(day_url(habits["time"]), data={"action": "delete", "log_id": log_id})
     assert rows(app, HabitLog) == []
-    assert f"Deleted the log of 45m of Reading on {YESTERDAY.isoformat()}." in client.get(
+    assert f"Deleted the log of 45m of Reading on {readable_date(YESTERDAY)}." in client.get(
         "/dashboard"
     ).get_data(as_text=True)
 
@@ -85,7 +86,7 @@ def test_a_log_of_another_day_cannot_be_changed_from_this_one(client, app, habit
 def test_check_and_skip_then_take_back_each_with_its_flash(
     client, app, habits, action, model, first, again
 ):
-    url, day = day_url(habits["check"]), YESTERDAY.isoformat()
+    url, day = day_url(habits["check"]), readable_date(YESTERDAY)
     client.post(url, data={"action": action, "note": "n"})
     assert rows(app, model) == [(habits["check"], YESTERDAY, None, "n")]
     assert first.format(day=day) in client.get("/dashboard").get_data(as_text=True)

@@ -36,7 +36,7 @@ def test_create_habit_lands_on_the_dashboard_with_its_row_highlighted(client, ap
         "day",
     )
     page = client.get(f"/habits/{habit.id}").data
-    assert b"1 h 30 min / day" in page
+    assert b"1h 30m / day" in page
 
 
 def test_target_is_optional(client, app, user):
@@ -108,7 +108,7 @@ def test_edit_habit(client, app, user, make_habit):
     )
     page = client.get(f"/habits/{habit_id}").data
     assert b"Saved habit Deep reading." in page
-    assert b"5 h / week" in page
+    assert b"5h / week" in page
 
 
 def test_edit_to_a_taken_name_is_an_inline_error(client, app, user, make_habit):
@@ -184,7 +184,7 @@ def test_list_shows_target_week_minutes_and_last_logged(client, user, make_habit
     make_log(user.id, habit_id, today, 45)
     make_log(user.id, habit_id, today - timedelta(days=8), 100)  # last week: not counted
     page = client.get("/habits/").data.decode()
-    assert "5 h / week" in page
+    assert "5h / week" in page
     assert "45m" in page
     assert "1h 40m" not in page and "2h 25m" not in page
     assert today.isoformat() in page

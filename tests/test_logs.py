@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 import httracker.timeutil
 from httracker.extensions import db
+from httracker.formatting import readable_date
 from httracker.models import HabitLog
 from httracker.timeutil import today_in
 
@@ -73,7 +74,7 @@ def test_log_minutes_accept_every_duration_form(client, app, habit_id, text, min
 def test_log_flash_names_what_was_logged(client, habit_id):
     post_log(client, habit_id, "1h 30m", note="chapter 3")
     page = client.get("/logs/").data.decode()
-    assert f"Logged 1h 30m of Reading on {today_in('UTC').isoformat()}." in page
+    assert f"Logged 1h 30m of Reading on {readable_date(today_in('UTC'))}." in page
     assert "chapter 3" in page
 
 
@@ -229,7 +230,8 @@ def test_edit_and_delete_a_log(client, app, user, habit_id, make_log):
     [log] = logs_in_db(app)
     assert (log.minutes, log.note) == (45, "better")
     assert (
-        f"Saved the log of Reading on {day.isoformat()}: 45m." in client.get("/logs/").data.decode()
+        f"Saved the log of Reading on {readable_date(day)}: 45m."
+        in client.get("/logs/").data.decode()
     )
     confirm = client.get(f"/logs/{log_id}/delete?next=/habits/{habit_id}").get_data(as_text=True)
     assert "Delete this log?" in confirm and "45m of Reading" in confirm
@@ -239,7 +241,7 @@ def test_edit_and_delete_a_log(client, app, user, habit_id, make_log):
     assert response.headers["Location"] == "/logs/"
     assert logs_in_db(app) == []
     assert (
-        f"Deleted the log of 45m of Reading on {day.isoformat()}."
+        f"Deleted the log of 45m of Reading on {readable_date(day)}."
         in client.get("/logs/").data.decode()
     )
 

@@ -18,7 +18,7 @@ WEEKDAY_LETTERS = "MTWTFSS"
 
 # Steps of a minutes axis: round minutes below an hour, then round numbers of whole hours.
 AXIS_STEPS = (5, 10, 15, 30, 60, 120, 180, 240, 360, 480, 600, 720) + tuple(
-    hours * 60 for hours in (24, 30, 40, 50, 60, 75, 100, 150, 200, 250, 300, 400, 500, 750)
+    hours * 60 for hours in (15, 20, 25, 30, 40, 50, 60, 75, 100, 150, 200, 250, 300, 400, 500)
 )
 
 

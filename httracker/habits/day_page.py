@@ -13,6 +13,7 @@ from ..analytics import report
 from ..changes import RuleBroken, commit_change
 from ..durations import format_minutes
 from ..extensions import db
+from ..formatting import readable_date
 from ..models import HabitLog
 from ..timeutil import EARLIEST_DATE
 from . import bp, days, queries, services
@@ -111,7 +112,9 @@ def day_page(habit_id: int, day: str):
                 message = MESSAGES[form.action.data][0 if changed else 1]
                 flash(
                     message.format(
-                        habit=habit.name, day=the_day.isoformat(), minutes=format_minutes(minutes)
+                        habit=habit.name,
+                        day=readable_date(the_day),
+                        minutes=format_minutes(minutes),
                     ),
                     "success" if changed else "info",
                 )

@@ -105,7 +105,8 @@
 
     function send(form, habitId, cellIndex) {
       var body = new URLSearchParams(new FormData(form));
-      return fetch(form.action, {
+      // form.action would be the form's field named "action", not its URL.
+      return fetch(form.getAttribute("action"), {
         method: "POST",
         body: body,
         credentials: "same-origin",
