@@ -81,6 +81,9 @@ def test_the_week_grid_with_scripts_works_in_place(open_visitor):
     panel.get_by_label("Minutes", exact=True).fill("lots")
     panel.get_by_role("button", name="Log", exact=True).click()
     expect(panel.locator(".day-errors")).to_contain_text("Enter a duration such as")
+    # Chromium reports the refused submission's 400, which the test asked for.
+    refused = f"status of 400 (BAD REQUEST) at {visitor.base_url}/habits/{ids['Piano']}/days/"
+    visitor.watch.problems = [p for p in visitor.watch.problems if refused not in p]
 
     # Skip a day.
     cell(visitor, ids["Stretch"], before).click()
@@ -152,15 +155,16 @@ def test_the_grid_and_colours_pass_the_page_checks(open_visitor, viewport, schem
     visitor.page.locator("section.week").screenshot(
         path=str(visitor.screenshot("week-grid").with_name(f"grid-{viewport}-{scheme}.png"))
     )
-    for path in (
-        "/habits/",
-        "/analytics/?range=7d",
-        f"/habits/{ids['Reading']}",
-        f"/habits/{ids['Reading']}/days/{today().isoformat()}",
-        "/habits/new",
-    ):
+    pages = {
+        "habits": "/habits/",
+        "analytics": "/analytics/?range=7d",
+        "habit": f"/habits/{ids['Reading']}",
+        "day": f"/habits/{ids['Reading']}/days/{today().isoformat()}",
+        "habit-form": "/habits/new",
+    }
+    for name, path in pages.items():
         visitor.goto(path)
-        check_page(visitor, "colours-" + path.strip("/").replace("/", "-").split("?")[0])
+        check_page(visitor, f"colours-{name}")
 
 
 def test_registration_takes_the_browsers_zone(open_visitor, browser, server):
