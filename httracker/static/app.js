@@ -169,6 +169,8 @@
       var cells = Array.prototype.slice.call(row.querySelectorAll("td.cell"));
       var cellIndex = cells.indexOf(link.closest("td"));
       opener = link;
+      inline.hidden = true;
+      inline.textContent = "";
       fetch(link.href, { credentials: "same-origin" })
         .then(function (response) { return response.text(); })
         .then(function (html) { showPanel(parse(html), row.dataset.habitId, cellIndex); })

@@ -87,6 +87,7 @@ def test_the_week_grid_with_scripts_works_in_place(open_visitor):
 
     # Skip a day.
     cell(visitor, ids["Stretch"], before).click()
+    expect(panel.locator("h2").first).to_contain_text("Stretch")
     panel.get_by_role("button", name="Skip this day", exact=True).click()
     expect(cell(visitor, ids["Stretch"], before)).to_have_text("–")
     assert visitor.page.evaluate("() => window.stayed") is True
