@@ -45,12 +45,12 @@ def parse_day(text: str) -> date:
         day = date.fromisoformat(text)
     except ValueError:
         abort(404)
-    if day < EARLIEST_DATE or day > queries_today() + PLAN_AHEAD:
+    if day < EARLIEST_DATE or day > today_of_user() + PLAN_AHEAD:
         abort(404)
     return day
 
 
-def queries_today() -> date:
+def today_of_user() -> date:
     return report.today_for(current_user)
 
 
@@ -125,7 +125,7 @@ def day_page(habit_id: int, day: str):
         "habits/day.html",
         habit=habit,
         day=the_day,
-        today=queries_today(),
+        today=today_of_user(),
         cell=make_cell(habit, the_day, minutes, checked, skipped),
         logs=day_logs(habit, the_day) if habit.kind == "time" else [],
         form=form,
