@@ -1,12 +1,17 @@
-"""Durations as people type them ("90", "1:30", "1h30", "1h 30m", "45m", "2h") and shown back."""
+"""Durations as people type them ("90", "90 min", "1:30", "1h30", "1h 30m", "1.5h",
+"2 hours", "1 h") and shown back."""
 
 import re
+from decimal import Decimal
 
-ACCEPTED_FORMS = "90, 1:30, 1h30, 1h 30m, 45m or 2h"
+ACCEPTED_FORMS = "90, 1:30, 1h30, 1h 30m, 45m, 1.5h or 2 hours"
+_HOURS = r"(?:h|hr|hrs|hours?)"
+_MINUTES = r"(?:m|min|mins|minutes?)"
 _PATTERNS = (
-    re.compile(r"(?P<m>\d{1,5})\s*(?:m|min|mins|minutes?)?"),
+    re.compile(rf"(?P<m>\d{{1,5}})\s*{_MINUTES}?"),
     re.compile(r"(?P<h>\d{1,3}):(?P<m>[0-5]\d)"),
-    re.compile(r"(?P<h>\d{1,3})\s*h(?:\s*(?P<m>[0-5]?\d)\s*m?)?"),
+    re.compile(rf"(?P<h>\d{{1,3}})\s*{_HOURS}(?:\s*(?P<m>[0-5]?\d)\s*{_MINUTES}?)?"),
+    re.compile(rf"(?P<d>\d{{0,3}}[.,]\d{{1,2}})\s*{_HOURS}"),
 )
 
 
@@ -21,6 +26,9 @@ def parse_minutes(text: str | None) -> int:
         match = pattern.fullmatch(cleaned)
         if match:
             groups = match.groupdict()
+            if groups.get("d"):
+                # Decimal hours, to the nearest minute: 1.5h is 90, 0.25h is 15.
+                return int((Decimal(groups["d"].replace(",", ".")) * 60).to_integral_value())
             hours = int(groups.get("h") or 0)
             minutes = int(groups.get("m") or 0)
             return hours * 60 + minutes

@@ -6,6 +6,7 @@ from flask import Flask
 from markupsafe import Markup
 
 from .durations import format_hmm, format_minutes
+from .timeutil import zone
 
 
 def readable_date(day: date | datetime | None) -> str:
@@ -42,8 +43,18 @@ def time_tag(day: date | datetime | None, short: bool = False) -> Markup:
     return _time_element(day.isoformat(), short_date(day) if short else readable_date(day))
 
 
+def local_time_tag(moment: datetime | None, zone_name: str) -> Markup:
+    """A stored UTC moment as the clock showed it in `zone_name`: 'Fri 27 Nov 2026, 23:05
+    JST', the exact UTC moment kept for machines."""
+    if moment is None:
+        return Markup("")
+    local = moment.astimezone(zone(zone_name))
+    text = f"{readable_datetime(local)} {local.tzname() or zone_name}"
+    return _time_element(moment.isoformat(timespec="seconds"), text)
+
+
 def target(habit) -> str:
-    """A habit's target as '30 min / day', 'at most 1 h / day', '3 times / week' or 'once a
+    """A habit's target as '30m / day', 'at most 1h / day', '3 times / week' or 'once a
     day'."""
     if habit.kind == "check":
         if habit.target_period == "day":
@@ -52,10 +63,8 @@ def target(habit) -> str:
         return f"{'once' if times == 1 else f'{times} times'} / week"
     if not habit.target_minutes:
         return "No target"
-    hours, minutes = divmod(habit.target_minutes, 60)
-    parts = ([f"{hours} h"] if hours else []) + ([f"{minutes} min"] if minutes else [])
     limit = "at most " if habit.target_direction == "at_most" else ""
-    return f"{limit}{' '.join(parts)} / {habit.target_period}"
+    return f"{limit}{format_minutes(habit.target_minutes)} / {habit.target_period}"
 
 
 def without_none(attributes: dict) -> dict:
@@ -70,6 +79,7 @@ def register(app: Flask) -> None:
         short_date=short_date,
         readable_datetime=readable_datetime,
         time_tag=time_tag,
+        local_time_tag=local_time_tag,
         duration=format_minutes,
         hmm=format_hmm,
         target=target,

@@ -14,6 +14,19 @@ def timezone_names() -> tuple[str, ...]:
     return tuple(sorted(available_timezones()))
 
 
+@cache
+def timezone_groups() -> dict[str, list[tuple[str, str]]]:
+    """The zone names grouped by region for a select's option groups: {"Europe": [("Europe/
+    Paris", "Paris"), …], …}; names without a region (UTC, legacy ones) go under "Other"."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for name in timezone_names():
+        region, _, place = name.partition("/")
+        if not place or region in ("Etc", "SystemV", "US", "Canada", "Brazil", "Chile", "Mexico"):
+            region, place = "Other", name
+        groups.setdefault(region, []).append((name, place.replace("_", " ").replace("/", " / ")))
+    return {region: groups[region] for region in sorted(groups, key=lambda r: (r == "Other", r))}
+
+
 def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)

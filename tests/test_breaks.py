@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from httracker.extensions import db
+from httracker.formatting import readable_date
 from httracker.models import HabitBreak, HabitBreakHabit
 from httracker.timeutil import today_in
 
@@ -53,9 +54,9 @@ def test_an_empty_list_and_the_form(client, habits):
         r'<label class="check" for="habits-\d+">\s*<input[^>]*> ([^<]+)</label>', text
     ) == [
         "All habits",
-        "Old (archived)",
         "Reading",
         "Stretch",
+        "Old (archived)",
     ]
 
 
@@ -80,7 +81,10 @@ def test_add_a_break_for_all_habits_then_for_chosen_ones(client, app, habits):
         ),
     ]
     page = client.get("/settings/breaks").get_data(as_text=True)
-    assert f"Added a break from {start + timedelta(days=2)} to {start + timedelta(days=3)}." in page
+    assert (
+        f"Added a break from {readable_date(start + timedelta(days=2))} to "
+        f"{readable_date(start + timedelta(days=3))}." in page
+    )
     rows = re.findall(r'<td class="habits" data-label="Habits">([^<]*)</td>', page)
     assert rows == ["Old, Stretch", "All habits"]  # the latest start first
     assert re.findall(r'<td class="num" data-label="Days">(\d+)</td>', page) == ["2", "14"]
@@ -146,7 +150,7 @@ def test_delete_a_break_and_its_links(client, app, habits):
     assert stored(app) == [(date(2023, 2, 1), date(2023, 2, 2), True, None, [])]
     with app.app_context():
         assert db.session.scalars(select(HabitBreakHabit)).all() == []
-    assert "Deleted the break from 2023-01-01 to 2023-01-02." in client.get(
+    assert "Deleted the break from Sun 1 Jan 2023 to Mon 2 Jan 2023." in client.get(
         "/settings/breaks"
     ).get_data(as_text=True)
     assert client.get(f"/settings/breaks/{first}/delete").status_code == 405

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from httracker.extensions import db
+from httracker.formatting import readable_date
 from httracker.models import HabitCheck, HabitSkip
 from httracker.timeutil import today_in
 
@@ -59,7 +60,7 @@ def test_check_defaults_to_today_in_the_users_zone(client, app, habits, make_use
     assert response.headers["Location"] == f"/habits/{habits['check']}"
     today = today_in(FAR_EAST)
     assert rows(app, HabitCheck) == [(today, None)]
-    assert f"Checked Stretch on {today.isoformat()}." in flash_of(client)
+    assert f"Checked Stretch on {readable_date(today)}." in flash_of(client)
     # At any moment the far east or the far west has another date than UTC.
     west = make_user("wes", timezone=FAR_WEST)
     habit_id = make_habit(west.id, "Stretch", kinds={"kind": "check"})
@@ -76,7 +77,7 @@ def test_checking_a_checked_day_again_changes_nothing(client, app, habits):
     again = client.post(f"/habits/{habits['check']}/check", data={**data, "note": "other"})
     assert again.status_code == 302
     assert rows(app, HabitCheck) == [(day, "Morning")]
-    assert f"Stretch was already checked on {day.isoformat()}." in flash_of(client)
+    assert f"Stretch was already checked on {readable_date(day)}." in flash_of(client)
 
 
 def test_uncheck_takes_the_check_back_and_an_unchecked_day_is_a_no_op(client, app, habits):
@@ -85,10 +86,10 @@ def test_uncheck_takes_the_check_back_and_an_unchecked_day_is_a_no_op(client, ap
     response = client.post(f"/habits/{habits['check']}/uncheck", data={"date": day.isoformat()})
     assert response.status_code == 302
     assert rows(app, HabitCheck) == []
-    assert f"Took back the check of Stretch on {day.isoformat()}." in flash_of(client)
+    assert f"Took back the check of Stretch on {readable_date(day)}." in flash_of(client)
     again = client.post(f"/habits/{habits['check']}/uncheck", data={"date": day.isoformat()})
     assert again.status_code == 302
-    assert f"Stretch was not checked on {day.isoformat()}." in flash_of(client)
+    assert f"Stretch was not checked on {readable_date(day)}." in flash_of(client)
 
 
 @pytest.mark.parametrize(
@@ -141,15 +142,15 @@ def test_skip_a_day_up_to_a_year_ahead_and_take_it_back(client, app, habits):
         )
         assert response.status_code == 302
     assert rows(app, HabitSkip) == [(ahead, "Holiday"), (ahead, "Holiday")]
-    assert f"Skipped Reading on {ahead.isoformat()}." in flash_of(client)
+    assert f"Skipped Reading on {readable_date(ahead)}." in flash_of(client)
     client.post(f"/habits/{habits['time']}/skip", data={"date": ahead.isoformat()})
-    assert f"Reading was already skipped on {ahead.isoformat()}." in flash_of(client)
+    assert f"Reading was already skipped on {readable_date(ahead)}." in flash_of(client)
     assert len(rows(app, HabitSkip)) == 2
     response = client.post(f"/habits/{habits['time']}/unskip", data={"date": ahead.isoformat()})
     assert response.status_code == 302
     assert rows(app, HabitSkip, habits["time"]) == []
     assert rows(app, HabitSkip, habits["check"]) == [(ahead, "Holiday")]
-    assert f"Reading on {ahead.isoformat()} is no longer skipped." in flash_of(client)
+    assert f"Reading on {readable_date(ahead)} is no longer skipped." in flash_of(client)
 
 
 def test_skip_defaults_to_today(client, app, habits):

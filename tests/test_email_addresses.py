@@ -48,6 +48,13 @@ def register(client, username, email, password=NEW_PASSWORD):
     return client.post("/auth/register", data=data)
 
 
+def test_registration_by_mail_keeps_the_chosen_time_zone(app, mail_on, client):
+    data = {"username": "kenji", "email": "kenji@example.com", "timezone": "Asia/Tokyo"}
+    data |= {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+    assert client.post("/auth/register", data=data).status_code == 200
+    assert account(app, "kenji").timezone == "Asia/Tokyo"
+
+
 def test_registration_sends_a_confirmation_link(app, mail_on, client):
     response = register(client, "carol", "Carol@Example.com")
     assert response.status_code == 200 and b"Check your email" in response.data

@@ -64,3 +64,21 @@ def test_field_macro_links_errors_and_help(app, client):
 def test_form_fields_carry_no_attribute_set_to_none(client):
     page = client.get("/auth/login").get_data(as_text=True)
     assert '"None"' not in page
+
+
+def test_a_moment_shows_in_the_users_zone():
+    from datetime import UTC, datetime
+
+    from httracker.formatting import local_time_tag
+
+    moment = datetime(2026, 11, 27, 22, 5, tzinfo=UTC)
+    assert str(local_time_tag(moment, "Asia/Tokyo")) == (
+        '<time datetime="2026-11-27T22:05:00+00:00">Sat 28 Nov 2026, 07:05 JST</time>'
+    )
+    assert "Fri 27 Nov 2026, 22:05 UTC" in str(local_time_tag(moment, "UTC"))
+
+
+def test_the_sessions_page_uses_the_users_zone(client, app, user):
+    client.post("/settings/preferences", data={"timezone": "Asia/Tokyo", "week_start": "monday"})
+    page = client.get("/settings/sessions").get_data(as_text=True)
+    assert " JST</time>" in page and " UTC</time>" not in page

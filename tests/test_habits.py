@@ -21,11 +21,14 @@ def habits_in_db(app):
         return list(db.session.scalars(select(Habit).order_by(Habit.id)))
 
 
-def test_create_habit_redirects_to_its_page_with_a_flash(client, app, user):
+def test_create_habit_lands_on_the_dashboard_with_its_row_highlighted(client, app, user):
     response = client.post("/habits/new", data=habit_data(target_minutes="1h 30m"))
     [habit] = habits_in_db(app)
     assert response.status_code == 302
-    assert response.headers["Location"] == f"/habits/{habit.id}"
+    assert response.headers["Location"] == f"/dashboard?new={habit.id}#habit-{habit.id}"
+    dashboard = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Created habit Reading" in dashboard
+    assert f'id="habit-{habit.id}" class="hc-teal new"' in dashboard
     assert (habit.name, habit.category, habit.target_minutes, habit.target_period) == (
         "Reading",
         "Mind",
@@ -33,8 +36,7 @@ def test_create_habit_redirects_to_its_page_with_a_flash(client, app, user):
         "day",
     )
     page = client.get(f"/habits/{habit.id}").data
-    assert b"Created habit Reading." in page
-    assert b"1 h 30 min / day" in page
+    assert b"1h 30m / day" in page
 
 
 def test_target_is_optional(client, app, user):
@@ -64,7 +66,7 @@ def test_same_name_is_fine_for_another_user(client, app, user, make_user, make_h
         ({"name": ""}, b"This field is required"),
         ({"name": "x" * 81}, "Use 1–80 characters.".encode()),
         ({"category": "c" * 41}, b"Use at most 40 characters."),
-        ({"target_minutes": "lots"}, b"1:30, 1h30, 1h 30m, 45m or 2h"),
+        ({"target_minutes": "lots"}, b"1:30, 1h30, 1h 30m, 45m, 1.5h or 2 hours"),
         ({"target_minutes": "25h"}, b"A daily target is 1 minute to 24h"),
         (
             {"target_minutes": "170h", "target_period": "week"},
@@ -106,7 +108,7 @@ def test_edit_habit(client, app, user, make_habit):
     )
     page = client.get(f"/habits/{habit_id}").data
     assert b"Saved habit Deep reading." in page
-    assert b"5 h / week" in page
+    assert b"5h / week" in page
 
 
 def test_edit_to_a_taken_name_is_an_inline_error(client, app, user, make_habit):
@@ -182,7 +184,7 @@ def test_list_shows_target_week_minutes_and_last_logged(client, user, make_habit
     make_log(user.id, habit_id, today, 45)
     make_log(user.id, habit_id, today - timedelta(days=8), 100)  # last week: not counted
     page = client.get("/habits/").data.decode()
-    assert "5 h / week" in page
+    assert "5h / week" in page
     assert "45m" in page
     assert "1h 40m" not in page and "2h 25m" not in page
     assert today.isoformat() in page
@@ -227,7 +229,7 @@ def test_create_honours_a_safe_next_only(client, user):
     response = client.post("/habits/new?next=/dashboard", data=habit_data())
     assert response.headers["Location"] == "/dashboard"
     response = client.post("/habits/new?next=//evil.example", data=habit_data(name="Other"))
-    assert response.headers["Location"].startswith("/habits/")
+    assert response.headers["Location"].startswith("/dashboard?new=")
 
 
 @pytest.mark.parametrize("path", ["/habits/", "/habits/new", "/logs/", "/logs/new"])

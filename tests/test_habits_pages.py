@@ -19,8 +19,12 @@ def pages(app, user, make_habit, make_log):
     habit_id = make_habit(user.id, "Reading", category="Mind")
     make_habit(user.id, "Old", archived=True)
     log_id = make_log(user.id, habit_id, today_in("UTC") - timedelta(days=1), 30, note="n")
-    add_day_entries(app, user.id, make_habit(user.id, "Stretch", kinds={"kind": "check"}))
+    check_id = make_habit(user.id, "Stretch", kinds={"kind": "check"})
+    add_day_entries(app, user.id, check_id)
+    yesterday = (today_in("UTC") - timedelta(days=1)).isoformat()
     return [
+        f"/habits/{habit_id}/days/{yesterday}",
+        f"/habits/{check_id}/days/{yesterday}",
         "/dashboard",
         "/habits/",
         "/habits/new",

@@ -96,6 +96,7 @@ def own_get_urls(app, ids):
         for name, value in ids.items():
             url = url.replace(f"<int:{name}>", str(value))
         url = url.replace("<token>", "not-a-token")  # mail links: a 404 without mail
+        url = url.replace("<day>", today_in("UTC").isoformat())
         assert "<" not in url, f"no id to fill {rule.rule} with"
         yield url
 

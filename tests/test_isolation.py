@@ -56,6 +56,8 @@ def test_the_matrix_covers_every_id_route():
         "/habits/<int:habit_id>/unskip",
         "/settings/breaks/<int:break_id>/delete",
         "/settings/passkeys/<int:passkey_id>/delete",
+        "/habits/<int:habit_id>/days/<day>",
+        "/habits/<int:habit_id>/move",
     } <= rules
     assert len(ROUTES) >= 17
 
@@ -148,6 +150,7 @@ def url_for_route(rule: str, ids: dict, *, archived: bool = False) -> str:
         .replace("<int:log_id>", str(ids["log_id"]))
         .replace("<int:break_id>", str(ids["break_id"]))
         .replace("<int:passkey_id>", str(ids["passkey_id"]))
+        .replace("<day>", (today_in("UTC") - timedelta(days=2)).isoformat())
     )
 
 
@@ -164,6 +167,8 @@ def form_data(ids: dict) -> dict:
         "note": "changed",
         "reminder_time": "07:00",
         "reminder_weekdays": ["0", "1"],
+        "action": "skip",
+        "direction": "down",
     }
 
 

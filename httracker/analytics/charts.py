@@ -16,16 +16,19 @@ LEFT, RIGHT, TOP, BOTTOM = 56, 8, 12, 28
 WEEKDAY_LETTERS = "MTWTFSS"
 
 
+# Steps of a minutes axis: round minutes below an hour, then round numbers of whole hours.
+AXIS_STEPS = (5, 10, 15, 30, 60, 120, 180, 240, 360, 480, 600, 720) + tuple(
+    hours * 60 for hours in (15, 20, 25, 30, 40, 50, 60, 75, 100, 150, 200, 250, 300, 400, 500)
+)
+
+
 def _nice_max(value: float) -> int:
-    """A round top for a minutes axis, so that its four grid steps are whole minutes."""
-    for step in (20, 40, 60, 120, 180, 240, 360, 480, 600, 720, 1440):
-        if value <= step:
-            return step
-    hours = -(-value // 60)
-    for unit in (10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000):
-        if hours <= unit:
-            return unit * 60
-    return int(hours * 60)
+    """A round top for a minutes axis: four grid steps of a round size (15m, 1h, 3h, 25h…)."""
+    for step in AXIS_STEPS:
+        if value <= 4 * step:
+            return 4 * step
+    hours = -(-value // 240)
+    return int(hours * 240)
 
 
 def _frame(
@@ -104,6 +107,49 @@ def bar_chart(
             f'y1="{y:.1f}" y2="{y:.1f}"><title>Target: {say(target)}</title></line>'
         )
     return _frame(chart_id, title, desc, parts, "chart-bars")
+
+
+def stacked_bar_chart(
+    chart_id: str, title: str, labels: Sequence[str], layers: Sequence, *, every: int | None = None
+) -> Markup:
+    """Bars of minutes split into layers (label, colour key or None, minutes per bar), the
+    first layer at the bottom; each layer filled in its habit's colour (CSS `hc-<key>`)."""
+    totals = [sum(layer.minutes[index] for layer in layers) for index in range(len(labels))]
+    total = sum(totals)
+    desc = f"{len(labels)} bars, {format_minutes(total)} in total, split into " + ", ".join(
+        f"{layer.label} {format_minutes(layer.total)}" for layer in layers
+    )
+    top = _nice_max(max(totals, default=0) or 1)
+    parts = _axis(top, lambda value: format_minutes(round(value)))
+    plot_width, plot_height = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    slot = plot_width / max(len(labels), 1)
+    every = every or max(1, -(-len(labels) // 8))
+    count = -(-len(labels) // every)
+    base = [0.0] * len(labels)
+    for layer in layers:
+        css = f"hc-{layer.colour}" if layer.colour else "stack-other"
+        parts.append(f'<g class="stack {css}">')
+        for index, minutes in enumerate(layer.minutes):
+            if not minutes:
+                continue
+            height = plot_height * minutes / top
+            y = HEIGHT - BOTTOM - base[index] - height
+            base[index] += height
+            parts.append(
+                f'<rect x="{LEFT + index * slot + slot * 0.1:.1f}" y="{y:.1f}" '
+                f'width="{slot * 0.8:.1f}" height="{height:.1f}">'
+                f"<title>{escape(labels[index])}, {escape(layer.label)}: "
+                f"{format_minutes(minutes)}</title></rect>"
+            )
+        parts.append("</g>")
+    for index, label in enumerate(labels):
+        if index % every == 0:
+            minor = " minor" if count >= 8 and (index // every) % 2 else ""
+            parts.append(
+                f'<text class="chart-label{minor}" x="{LEFT + index * slot + slot / 2:.1f}" '
+                f'y="{HEIGHT - 8}" text-anchor="middle">{escape(label)}</text>'
+            )
+    return _frame(chart_id, title, desc, parts, "chart-bars chart-stacked")
 
 
 def _times(count: int) -> str:

@@ -7,7 +7,7 @@ from ..extensions import db
 from ..habits.queries import habits_of
 from ..models import Habit, User
 from ..timeutil import week_start_of
-from . import charts, engine, metrics, queries
+from . import charts, engine, metrics, queries, stacks
 from .report import HEATMAP_DAYS, habit_stats
 from .results import HabitStats, Overview
 
@@ -26,12 +26,11 @@ def overview_charts(user: User, data: Overview) -> dict:
     """The SVG charts of /analytics/ built from the report's numbers."""
     bucket, weekdays = data.bucket, data.weekdays
     order = list(range(7)) if user.week_start == "monday" else [6, *range(6)]
+    layers = stacks.layers(data, user.week_start)
+    labels = [_bucket_label(point["start"], bucket) for point in data.points]
     return {
-        "series": charts.bar_chart(
-            "chart-series",
-            f"Time per {bucket}",
-            [(_bucket_label(point["start"], bucket), point["minutes"]) for point in data.points],
-        ),
+        "layers": layers,
+        "series": charts.stacked_bar_chart("chart-series", f"Time per {bucket}", labels, layers),
         "weekdays": charts.bar_chart(
             "chart-weekdays",
             "Average time by weekday",

@@ -38,16 +38,28 @@ def _overview(params: Params) -> Overview:
 @bp.route("/")
 def overview():
     """Totals, per-habit and per-category tables, and charts for the chosen range."""
-    params = _params()
+    # A range that cannot be shown is a form error on the page, over the default range.
+    range_error, status = None, 200
+    try:
+        params = parse(request.args)
+    except RangeError as error:
+        range_error, status = str(error), 400
+        params = parse({})
     data = _overview(params)
-    return render_template(
+    page = render_template(
         "analytics/overview.html",
         data=data,
         params=params,
         presets=RANGE_CHOICES,
         preset_days=PRESETS,
         charts=panels.overview_charts(current_user, data),
+        range_error=range_error,
+        asked={
+            name: request.args.get(name, "")[:10] if range_error else ""
+            for name in ("start", "end")
+        },
     )
+    return page, status
 
 
 @bp.route("/data.json")

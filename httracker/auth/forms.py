@@ -2,10 +2,11 @@
 
 from flask import current_app
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from ..forms import strip, validate_username_format
+from ..timeutil import timezone_groups
 from .passwords import PASSWORD_LENGTH_RULE, PASSWORD_MAX, PASSWORD_MIN, password_problem
 from .services import EMAIL_TAKEN, email_taken, username_taken
 
@@ -19,11 +20,28 @@ class RegisterForm(FlaskForm):
         filters=[strip],
         validators=[DataRequired(), Length(max=254), Email("Enter a valid email address.")],
     )
-    password = PasswordField("Password", validators=[DataRequired(), PASSWORD_LENGTH])
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired(), PASSWORD_LENGTH],
+        render_kw={"autocomplete": "new-password"},
+    )
     confirm = PasswordField(
         "Confirm password",
         validators=[DataRequired(), EqualTo("password", "The passwords do not match.")],
+        render_kw={"autocomplete": "new-password"},
     )
+    # The site's script sets it to the browser's zone; the person can change it.
+    timezone = SelectField(
+        "Time zone",
+        default="UTC",
+        validators=[DataRequired()],
+        render_kw={"data-detect-timezone": "", "autocomplete": "off"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = timezone_groups()
+
     # Asked for only when REGISTRATION=invite (the view checks it with the account).
     invite = StringField(
         "Invitation code", filters=[strip], validators=[Optional(), Length(max=64)]
@@ -51,5 +69,9 @@ class LoginForm(FlaskForm):
     login = StringField(
         "Username or email", filters=[strip], validators=[DataRequired(), Length(max=254)]
     )
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=PASSWORD_MAX)])
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired(), Length(max=PASSWORD_MAX)],
+        render_kw={"autocomplete": "current-password"},
+    )
     remember = BooleanField("Keep me logged in")

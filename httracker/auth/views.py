@@ -112,6 +112,7 @@ def register_user(form: RegisterForm) -> User:
     """The new account with its first device session (added and flushed); with
     REGISTRATION=invite the invitation is spent in the same transaction."""
     user = open_account(form.username.data, form.email.data, form.password.data)
+    user.timezone = form.timezone.data  # one of the offered zones (the form checked it)
     if registration_policy() == "invite":
         redeem_invite(form.invite.data, user)
     start_session(user, remember=False)
@@ -122,6 +123,8 @@ def register_user_by_mail(form: RegisterForm) -> str:
     """Registration when the site sends mail (see `register_by_mail`): the address mailed; with
     REGISTRATION=invite the invitation is spent in the same transaction."""
     mailed, user = register_by_mail(form.username.data, form.email.data, form.password.data)
+    if user is not None:
+        user.timezone = form.timezone.data
     if registration_policy() == "invite":
         redeem_invite(form.invite.data, user)
     return mailed

@@ -5,6 +5,7 @@ from flask import flash, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..changes import RuleBroken, commit_change
+from ..formatting import readable_date
 from ..security import safe_next
 from ..timeutil import user_today
 from . import bp, days, queries
@@ -29,7 +30,7 @@ def change_day(habit_id: int, change, messages: tuple[str, str], *, adds: bool):
         changed = commit_change(run, form)
         if changed is not None:
             message = messages[0] if changed else messages[1]
-            flash(message.format(habit=habit.name, day=day.isoformat()), "success")
+            flash(message.format(habit=habit.name, day=readable_date(day)), "success")
             return redirect_next(url_for("habits.detail", habit_id=habit.id))
     back = safe_next(
         request.form.get("next") or request.args.get("next"),

@@ -3,7 +3,9 @@
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
+    HiddenField,
     IntegerField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -34,11 +36,14 @@ from ..models import (
 )
 from ..security import MAX_ID
 from . import services
+from .colours import PALETTE
 
 # The log list's kinds of entry, in list order.
 ENTRY_KIND_LABELS = {"log": "Logged minutes", "check": "Checks", "skip": "Skipped days"}
 DURATION_HELP = f"Minutes, or hours and minutes: {ACCEPTED_FORMS}."
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# An empty duration says what to type, not that the field is required.
+EMPTY_MINUTES = f"Type how long, such as {ACCEPTED_FORMS}."
 PERIOD_LABELS = {"day": "per day", "week": "per week"}
 KIND_LABELS = {"time": "Time: minutes you log", "check": "Check-off: done or not"}
 DIRECTION_LABELS = {"at_least": "at least (a goal)", "at_most": "at most (a limit)"}
@@ -131,6 +136,11 @@ class HabitForm(FlaskForm):
         choices=[SelectChoice(period, PERIOD_LABELS[period]) for period in TARGET_PERIODS],
         default="day",
     )
+    colour = RadioField(
+        "Colour",
+        choices=[SelectChoice(colour.key, colour.label) for colour in PALETTE],
+        default=PALETTE[0].key,
+    )
     # Shown only when the site sends mail (mail/reminders.py sends them).
     reminder_time = TimeField("Reminder at", validators=[Optional()])
     reminder_weekdays = SelectMultipleField(
@@ -156,7 +166,7 @@ class HabitForm(FlaskForm):
 class LogForm(FlaskForm):
     habit_id = HabitChoiceField("Habit")
     date = DateField("Date", format="%Y-%m-%d", validators=[InputRequired()])
-    minutes = DurationField("Minutes", validators=[InputRequired()])
+    minutes = DurationField("Minutes", validators=[InputRequired(EMPTY_MINUTES)])
     note = TextAreaField(
         "Note", filters=[strip], validators=[RuleCheck(services.check_note, maxlength=NOTE_MAX)]
     )
@@ -169,7 +179,7 @@ class LogForm(FlaskForm):
 
 
 class QuickLogForm(FlaskForm):
-    minutes = DurationField("Minutes", validators=[InputRequired()])
+    minutes = DurationField("Minutes", validators=[InputRequired(EMPTY_MINUTES)])
 
 
 class DayForm(FlaskForm):
@@ -208,3 +218,32 @@ class LogFilterForm(FlaskForm):
         self.category.choices = [SelectChoice("", "All categories")] + [
             SelectChoice(name) for name in categories
         ]
+
+
+DAY_ACTIONS = ("log", "correct", "delete", "check", "uncheck", "skip", "unskip")
+
+
+class DayEntryForm(FlaskForm):
+    """One change on a habit's day page: log, correct or delete minutes, check or uncheck,
+    skip or unskip, each with an optional note (kept by the entry it adds)."""
+
+    action = SelectField("Action", choices=[SelectChoice(action) for action in DAY_ACTIONS])
+    minutes = DurationField("Minutes", validators=[Optional()])
+    log_id = IntegerField("Log", validators=[Optional(), NumberRange(1, MAX_ID)])
+    note = TextAreaField(
+        "Note", filters=[strip], validators=[RuleCheck(services.check_note, maxlength=NOTE_MAX)]
+    )
+
+    # Where the services' day rules put their messages ("That day is in the future…").
+    date = HiddenField("Date")
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.action.data in ("log", "correct") and self.minutes.data is None:
+            if not self.minutes.errors:
+                self.minutes.errors = [*self.minutes.errors, EMPTY_MINUTES]
+            valid = False
+        if self.action.data in ("correct", "delete") and self.log_id.data is None:
+            self.log_id.errors = [*self.log_id.errors, "Choose one of this day's logs."]
+            valid = False
+        return valid

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from ..changes import commit_change
 from ..durations import format_minutes
 from ..extensions import db
+from ..formatting import readable_date
 from ..security import MAX_ID, safe_next
 from ..timeutil import user_today
 from . import bp, queries, services
@@ -91,7 +92,8 @@ def new_log():
         )
         if log is not None:
             flash(
-                f"Logged {format_minutes(log.minutes)} of {habit.name} on {log.date.isoformat()}.",
+                f"Logged {format_minutes(log.minutes)} of {habit.name} "
+                f"on {readable_date(log.date)}.",
                 "success",
             )
             return redirect_next(url_for("habits.list_logs"))
@@ -123,7 +125,7 @@ def edit_log(log_id: int):
         )
         if saved is not None:
             flash(
-                f"Saved the log of {habit.name} on {log.date.isoformat()}: "
+                f"Saved the log of {habit.name} on {readable_date(log.date)}: "
                 f"{format_minutes(log.minutes)}.",
                 "success",
             )
@@ -140,7 +142,7 @@ def delete_log(log_id: int):
     if request.method == "GET":
         back = safe_next(request.args.get("next"), url_for("habits.list_logs"))
         return render_template("habits/log_delete.html", log=log, habit=habit, back=back)
-    summary = f"{format_minutes(log.minutes)} of {habit.name} on {log.date.isoformat()}"
+    summary = f"{format_minutes(log.minutes)} of {habit.name} on {readable_date(log.date)}"
     commit_change(lambda: services.delete_log(log))
     flash(f"Deleted the log of {summary}.", "success")
     return redirect_next(url_for("habits.list_logs"))

@@ -11,11 +11,20 @@ from ..models import Habit, HabitBreak, HabitBreakHabit, HabitLog, User
 
 
 def habits_of(user: User, *, active: bool | None = None) -> Select:
-    """The user's habits, in name order; `active` True/False keeps only active/archived ones."""
-    query = select(Habit).where(Habit.user_id == user.id).order_by(Habit.name_key)
+    """The user's habits in their order; `active` True/False keeps only active/archived ones."""
+    query = (
+        select(Habit)
+        .where(Habit.user_id == user.id)
+        .order_by(Habit.position, Habit.name_key, Habit.id)
+    )
     if active is not None:
         query = query.where(Habit.archived.is_(not active))
     return query
+
+
+def colours_of(user: User) -> list[str]:
+    """The colours the user's habits have (one per habit)."""
+    return list(db.session.scalars(select(Habit.colour).where(Habit.user_id == user.id)))
 
 
 def logs_of(user: User) -> Select:

@@ -24,6 +24,7 @@ from ..models import (
     fold,
 )
 from ..timeutil import EARLIEST_DATE, user_today
+from .colours import COLOURS, next_colour
 from .queries import day_total
 from .targets import Target, checked_target
 
@@ -69,24 +70,63 @@ def check_habit_fields(
     return target
 
 
-def create_habit(user: User, name: str, category: str = "", target: Target | None = None) -> Habit:
-    """Add a habit for the user; its name is unique per user in any letter case."""
+def check_colour(colour: str) -> None:
+    """Raise RuleBroken unless `colour` is a key of the palette."""
+    if colour not in COLOURS:
+        raise RuleBroken("colour", "Choose one of the colours offered.")
+
+
+def create_habit(
+    user: User,
+    name: str,
+    category: str = "",
+    target: Target | None = None,
+    *,
+    colour: str | None = None,
+) -> Habit:
+    """Add a habit for the user, last in their order; its name is unique per user in any letter
+    case. Without a colour it gets the palette's next unused one."""
     # Before the insert: its foreign-key check would otherwise wait for a running import's
     # lock while holding the new name, which that import may be about to insert (a deadlock).
     lock_user(user)
     name, category = name.strip(), category.strip()
     target = check_habit_fields(user, name, category, target or Target())
-    habit = Habit(user_id=user.id, name=name, category=category, **target.columns())
+    placed = db.session.execute(
+        select(Habit.colour, Habit.position).where(Habit.user_id == user.id)
+    ).all()
+    if colour is None:
+        colour = next_colour([row.colour for row in placed])
+    check_colour(colour)
+    position = max((row.position for row in placed), default=-1) + 1
+    habit = Habit(
+        user_id=user.id,
+        name=name,
+        category=category,
+        colour=colour,
+        position=position,
+        **target.columns(),
+    )
     db.session.add(habit)
     _flush_unique_name()
     return habit
 
 
-def update_habit(user: User, habit: Habit, name: str, category: str, target: Target) -> Habit:
-    """Change a habit's name, category and target. Its kind stays once it has entries: minutes
-    and check-offs do not turn into each other."""
+def update_habit(
+    user: User,
+    habit: Habit,
+    name: str,
+    category: str,
+    target: Target,
+    *,
+    colour: str | None = None,
+) -> Habit:
+    """Change a habit's name, category, target and colour (None keeps it). Its kind stays once
+    it has entries: minutes and check-offs do not turn into each other."""
     name, category = name.strip(), category.strip()
     target = check_habit_fields(user, name, category, target, habit)
+    if colour is not None:
+        check_colour(colour)
+        habit.colour = colour
     if target.kind != habit.kind and has_entries(user, habit):
         raise RuleBroken(
             "kind",

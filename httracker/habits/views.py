@@ -1,6 +1,6 @@
 """Dashboard and habit pages."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
 from ..analytics import report
@@ -14,8 +14,10 @@ from ..mail.reminders import set_reminder
 from ..security import safe_next
 from ..timeutil import user_today, week_start_of
 from . import bp, entries, queries, services
+from .colours import next_colour
 from .forms import DURATION_HELP, HabitForm, QuickLogForm
 from .targets import Target
+from .week import week_grid
 
 
 def redirect_next(default: str):
@@ -24,9 +26,9 @@ def redirect_next(default: str):
 
 
 def save_habit(form, service, *habit):
-    """Create or update (`service`) a habit from the form, and set its reminder when the site
-    sends mail; the habit."""
-    habit = service(current_user, *habit, *habit_fields(form))
+    """Create or update (`service`) a habit from the form (its colour too), and set its reminder
+    when the site sends mail; the habit."""
+    habit = service(current_user, *habit, *habit_fields(form), **habit_options(form))
     if mail_enabled():
         set_reminder(habit, form.reminder_time.data, form.reminder_weekdays.data)
     return habit
@@ -44,6 +46,11 @@ def habit_fields(form) -> tuple:
     return (form.name.data, form.category.data or "", target)
 
 
+def habit_options(form) -> dict:
+    """The habit form's keyword values (the colour)."""
+    return {"colour": form.colour.data}
+
+
 @bp.route("/")
 def index():
     """The dashboard for a logged-in user, else the login page."""
@@ -57,10 +64,19 @@ def render_dashboard(today, quick_form=None, failed_habit_id=None, status=200):
     habits = list(db.session.scalars(queries.habits_of(current_user, active=True)))
     today_minutes = queries.day_minutes_by_habit(current_user, today)
     panel = dashboard_panel(current_user, today)
+    week_days, grid = week_grid(current_user, habits, today)
+    # Once per login: an account on UTC may just never have chosen its zone.
+    utc_notice = current_user.timezone == "UTC" and not session.get("utc_notice_shown")
+    if utc_notice:
+        session["utc_notice_shown"] = True
     page = render_template(
         "habits/dashboard.html",
         today=today,
         habits=habits,
+        week_days=week_days,
+        grid=grid,
+        new_habit_id=request.args.get("new", type=int),
+        utc_notice=utc_notice,
         today_minutes=today_minutes,
         today_total=sum(today_minutes.values()),
         quick_form=quick_form or QuickLogForm(formdata=None),
@@ -126,11 +142,16 @@ def habit_form_page(form: HabitForm, habit=None):
 def new_habit():
     """Create a habit."""
     form = HabitForm()
+    if not form.is_submitted():
+        form.colour.data = next_colour(queries.colours_of(current_user))
     if form.validate_on_submit():
         habit = commit_change(lambda: save_habit(form, services.create_habit), form)
         if habit is not None:
-            flash(f"Created habit {habit.name}.", "success")
-            return redirect_next(url_for("habits.detail", habit_id=habit.id))
+            flash(f"Created habit {habit.name}: log its first day from its row here.", "success")
+            # The dashboard, the new habit's row highlighted: its first day is one press away.
+            return redirect_next(
+                url_for("habits.dashboard", new=habit.id, _anchor=f"habit-{habit.id}")
+            )
     return habit_form_page(form)
 
 

@@ -54,6 +54,8 @@ class Habit(db.Model):
             "target_direction = 'at_least' OR target_minutes IS NOT NULL", name="limit"
         ),
         CheckConstraint("reminder_days BETWEEN 0 AND 127", name="reminder_days"),
+        # The user's lists and the week grid read habits in the user's order.
+        Index(None, "user_id", "position"),
         MYSQL_TABLE,
     )
 
@@ -70,6 +72,9 @@ class Habit(db.Model):
     )
     target_times: Mapped[int | None] = mapped_column(Integer)
     archived: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # A key of habits/colours.py's palette, and the habit's place in the user's order.
+    colour: Mapped[str] = mapped_column(String(8), default="teal", server_default="teal")
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # A reminder mail at this local time on these weekdays (bit 0 = Monday), and the local day
     # the last one went for (at most one a day).

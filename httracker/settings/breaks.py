@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from ..changes import commit_change
 from ..extensions import db
+from ..formatting import readable_date
 from ..habits import days, queries
 from . import bp
 from .forms import BreakForm
@@ -39,8 +40,8 @@ def breaks():
         )
         if entry is not None:
             flash(
-                f"Added a break from {entry.start_date.isoformat()} to "
-                f"{entry.end_date.isoformat()}.",
+                f"Added a break from {readable_date(entry.start_date)} to "
+                f"{readable_date(entry.end_date)}.",
                 "success",
             )
             return redirect(url_for("settings.breaks"))
@@ -51,7 +52,7 @@ def breaks():
 def delete_break(break_id: int):
     """Delete one of the user's breaks; its days count again."""
     entry = queries.get_break_or_404(current_user, break_id)
-    summary = f"{entry.start_date.isoformat()} to {entry.end_date.isoformat()}"
+    summary = f"{readable_date(entry.start_date)} to {readable_date(entry.end_date)}"
     commit_change(lambda: days.delete_break(entry))
     flash(f"Deleted the break from {summary}.", "success")
     return redirect(url_for("settings.breaks"))

@@ -32,17 +32,24 @@ from ..forms import strip
 from ..habits.forms import RuleCheck
 from ..habits.services import check_note
 from ..models import NOTE_MAX, WEEK_STARTS, User
-from ..timeutil import timezone_names
+from ..timeutil import timezone_groups
 
 
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(
-        "Current password", validators=[DataRequired(), Length(max=PASSWORD_MAX)]
+        "Current password",
+        validators=[DataRequired(), Length(max=PASSWORD_MAX)],
+        render_kw={"autocomplete": "current-password"},
     )
-    new_password = PasswordField("New password", validators=[DataRequired(), PASSWORD_LENGTH])
+    new_password = PasswordField(
+        "New password",
+        validators=[DataRequired(), PASSWORD_LENGTH],
+        render_kw={"autocomplete": "new-password"},
+    )
     confirm = PasswordField(
         "Confirm new password",
         validators=[DataRequired(), EqualTo("new_password", "The passwords do not match.")],
+        render_kw={"autocomplete": "new-password"},
     )
 
     def __init__(self, user: User, *args, **kwargs):
@@ -65,6 +72,7 @@ class ChangeEmailForm(FlaskForm):
         "Current password",
         validators=[DataRequired(), Length(max=PASSWORD_MAX)],
         id="email-current_password",  # three forms share the settings page: ids stay unique
+        render_kw={"autocomplete": "current-password"},
     )
 
     def validate_email(self, field):
@@ -77,6 +85,7 @@ class DeleteAccountForm(FlaskForm):
         "Current password",
         validators=[DataRequired(), Length(max=PASSWORD_MAX)],
         id="delete-current_password",
+        render_kw={"autocomplete": "current-password"},
     )
     confirm_username = StringField(
         "Type your username to confirm", filters=[strip], validators=[DataRequired()]
@@ -103,9 +112,7 @@ class PreferencesForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.timezone.choices = [
-            SelectChoice(name, name.replace("_", " ")) for name in timezone_names()
-        ]
+        self.timezone.choices = timezone_groups()
 
 
 class ImportForm(FlaskForm):

@@ -3,7 +3,7 @@
 Starts empty: every habit's state is computed on its first read (or by `flask stats rebuild`).
 
 Revision ID: 0010_habit_stats
-Revises: 0008_email
+Revises: 0009_habit_colour_order
 Create Date: 2026-11-28
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_habit_stats"
-down_revision = "0008_email"
+down_revision = "0009_habit_colour_order"
 branch_labels = None
 depends_on = None
 

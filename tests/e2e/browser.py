@@ -80,7 +80,12 @@ def unique_name(prefix: str = "user") -> str:
 
 
 def parse_rgba(text: str) -> tuple[float, float, float, float]:
-    """'rgb(1, 2, 3)' or 'rgba(1, 2, 3, 0.5)' as four floats."""
+    """'rgb(1, 2, 3)', 'rgba(1, 2, 3, 0.5)' or 'color(srgb 0.1 0.2 0.3 / 0.5)' (what
+    color-mix() computes to) as four floats, the channels 0–255."""
+    if text.startswith("color(srgb "):
+        numbers = [float(n) for n in re.findall(r"[\d.]+", text[len("color(srgb ") :])]
+        red, green, blue = (255 * value for value in numbers[:3])
+        return red, green, blue, numbers[3] if len(numbers) > 3 else 1.0
     assert text.startswith("rgb"), f"unexpected colour format {text!r}"
     numbers = [float(n) for n in re.findall(r"[\d.]+", text)]
     return (*numbers[:3], numbers[3] if len(numbers) > 3 else 1.0)

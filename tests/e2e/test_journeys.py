@@ -5,6 +5,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import expect
 
+from httracker.formatting import readable_date
+
 from .browser import unique_name
 from .test_pages import check_page
 
@@ -19,9 +21,20 @@ def create_habit(visitor, name, category, target, period) -> str:
     visitor.goto("/habits/new")
     visitor.fill({"Name": name, "Category": category, "Target": target, "Target period": period})
     visitor.submit("Create habit")
+    return landed_on_new_habit(visitor, name)
+
+
+def landed_on_new_habit(visitor, name) -> str:
+    """After creating a habit: the dashboard, the new habit's grid row highlighted; opens
+    the habit's page and returns its path."""
+    assert visitor.path().startswith("/dashboard?new=")
+    assert f"Created habit {name}" in visitor.flash()
+    row = visitor.page.locator("table.week-grid tr.new")
+    expect(row.locator("th a")).to_have_text(name)
+    habit_url = row.locator("th a").get_attribute("href")
+    visitor.goto(habit_url)
     assert visitor.heading() == name
-    assert f"Created habit {name}." in visitor.flash()
-    return visitor.path()
+    return habit_url
 
 
 def quick_log_row(visitor, habit):
@@ -42,11 +55,10 @@ def test_first_day_register_track_review_correct_and_leave(open_visitor):
         {"Name": "Reading", "Category": "Mind", "Target": "30", "Target period": "per day"}
     )
     visitor.submit("Create habit")
-    reading_url = visitor.path()
-    assert visitor.heading() == "Reading"
-    assert "30 min / day" in visitor.page.locator(".page-head").inner_text()
+    reading_url = landed_on_new_habit(visitor, "Reading")
+    assert "30m / day" in visitor.page.locator(".page-head").inner_text()
     running_url = create_habit(visitor, "Running", "Health", "2h", "per week")
-    assert "2 h / week" in visitor.page.locator(".page-head").inner_text()
+    assert "2h / week" in visitor.page.locator(".page-head").inner_text()
 
     # Quick log from the dashboard.
     visitor.follow("Dashboard", scope="nav")
@@ -66,7 +78,7 @@ def test_first_day_register_track_review_correct_and_leave(open_visitor):
     assert visitor.heading() == "Log time"
     visitor.fill({"Habit": "Running", "Date": past.isoformat(), "Minutes": "1h30", "Note": "Hills"})
     visitor.submit("Log time")
-    assert f"Logged 1h 30m of Running on {past.isoformat()}." in visitor.flash()
+    assert f"Logged 1h 30m of Running on {readable_date(past)}." in visitor.flash()
     assert visitor.page.locator(".logs-total").inner_text() == "2h 15m"
     # Dates read like dates, with the ISO date kept for machines.
     dates = visitor.page.locator("table tbody time")
@@ -105,13 +117,13 @@ def test_first_day_register_track_review_correct_and_leave(open_visitor):
     assert visitor.value("Minutes") == "1h 30m"
     visitor.fill({"Minutes": "2h"})
     visitor.submit("Save log")
-    assert f"Saved the log of Running on {past.isoformat()}: 2h." in visitor.flash()
+    assert f"Saved the log of Running on {readable_date(past)}: 2h." in visitor.flash()
     now = today()
     visitor.follow(f"Delete log of Reading on {now:%a} {now.day} {now:%b %Y}")
     assert visitor.heading() == "Delete this log?"
     assert "45m of Reading" in visitor.page.locator(".consequence").inner_text()
     visitor.submit("Delete log")
-    assert f"Deleted the log of 45m of Reading on {now.isoformat()}." in visitor.flash()
+    assert f"Deleted the log of 45m of Reading on {readable_date(now)}." in visitor.flash()
     assert visitor.page.locator(".logs-total").inner_text() == "2h"
     assert len(visitor.table()) == 1
 
