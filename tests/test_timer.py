@@ -204,7 +204,7 @@ def test_the_header_shows_the_timer_on_every_page(app, client, user, make_habit,
         "/settings/",
     ):
         page = client.get(path).get_data(as_text=True)
-        assert 'class="timer-habit"' in page and ">Piano</a>" in page, path
+        assert 'class="timer-habit habit-name"' in page and ">Piano</a>" in page, path
         # The start in the user's zone, with its day when that is not today.
         assert '<time datetime="2026-11-19T22:30:00+00:00">Fri 20 Nov, 07:30</time>' in page
         assert 'data-timer-elapsed="63000"' in page and ">17:30:00</span>" in page

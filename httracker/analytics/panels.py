@@ -70,9 +70,11 @@ def progress_row(habit: Habit, stats: HabitStats, today: date, week_start: date)
     }
 
 
-def dashboard_panel(user: User, today: date) -> dict:
-    """Context for templates/analytics/_dashboard.html, as of today."""
-    habits = list(db.session.scalars(habits_of(user, active=True)))
+def dashboard_panel(user: User, today: date, habits: list[Habit] | None = None) -> dict:
+    """Context for templates/analytics/_dashboard.html, as of today; `habits` are the user's
+    active habits when the caller has them already."""
+    if habits is None:
+        habits = list(db.session.scalars(habits_of(user, active=True)))
     stats = habit_stats(user, habits, today)
     chart_start = today - timedelta(days=DASHBOARD_DAYS - 1)
     daily = queries.daily_totals(user, chart_start, today)

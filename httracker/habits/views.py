@@ -63,7 +63,7 @@ def render_dashboard(today, quick_form=None, failed_habit_id=None, status=200):
     """The dashboard as of today: a quick log per active habit, today's total and analytics."""
     habits = list(db.session.scalars(queries.habits_of(current_user, active=True)))
     today_minutes = queries.day_minutes_by_habit(current_user, today)
-    panel = dashboard_panel(current_user, today)
+    panel = dashboard_panel(current_user, today, habits)
     week_days, grid = week_grid(current_user, habits, today)
     # Once per login: an account on UTC may just never have chosen its zone.
     utc_notice = current_user.timezone == "UTC" and not session.get("utc_notice_shown")
