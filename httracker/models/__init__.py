@@ -1,5 +1,6 @@
 """The whole schema: users, their habits, the minutes they log, the days they check off or
-excuse, and their breaks. Every table is importable from here."""
+excuse, their breaks, and files waiting for an import's confirmation. Every table is
+importable from here."""
 
 from ..rules import DIRECTIONS, KINDS, MAX_TIMES_PER_WEEK, TARGET_PERIODS
 from .accounts import LoginFailure, User, UserSession
@@ -18,6 +19,7 @@ from .base import (
 )
 from .days import HabitBreak, HabitBreakHabit, HabitCheck, HabitSkip
 from .habits import Habit, HabitLog
+from .imports import ImportPreview
 
 __all__ = [
     "CATEGORY_MAX",
@@ -38,6 +40,7 @@ __all__ = [
     "HabitCheck",
     "HabitLog",
     "HabitSkip",
+    "ImportPreview",
     "LoginFailure",
     "User",
     "UserSession",

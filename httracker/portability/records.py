@@ -82,6 +82,10 @@ class HabitRecord:
     kind: str = "time"
     target_direction: str = "at_least"
     target_times: int | None = None
+    # Loop Habit Tracker's colour (its palette's index) and place in its list; kept for the
+    # habit's own colour and order.
+    colour: int | None = None
+    position: int | None = None
 
     @property
     def target(self) -> Target:
