@@ -80,8 +80,9 @@ def _open(path: Path) -> sqlite3.Connection:
             raise ImportRejected([CORRUPT])
         connection.set_authorizer(_authorize)
     except sqlite3.DatabaseError:
+        # The header says SQLite, but its pages do not hold together.
         connection.close()
-        raise ImportRejected([NOT_SQLITE]) from None
+        raise ImportRejected([CORRUPT]) from None
     except ImportRejected:
         connection.close()
         raise
