@@ -11,7 +11,6 @@ from sqlalchemy import select
 
 from httracker.extensions import db
 from httracker.models import Habit, HabitCheck, HabitLog, HabitSkip
-from httracker.portability import ImportRejected
 from httracker.portability.loop_csv import read_loop_csv
 from httracker.portability.loop_db import _open, _private_copy, read_loop_db
 
