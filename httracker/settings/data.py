@@ -91,16 +91,16 @@ def import_data():
 
             def keep():
                 summarise(current_user, conversion)
-                return save_preview(current_user, upload.filename or "", data, conversion)
+                return save_preview(current_user, upload.filename or "", data, conversion).id
 
-            preview = commit_change(keep)
+            preview_id = commit_change(keep)
     except ImportRejected as error:
         status = 409 if error.errors == [IMPORT_RUNNING] else 400
         return rejected(
             [f"{upload.filename or 'The file'} was not imported; nothing changed.", *error.errors],
             status,
         )
-    return redirect(url_for("settings.import_preview", preview_id=preview.id))
+    return redirect(url_for("settings.import_preview", preview_id=preview_id))
 
 
 @bp.errorhandler(RequestEntityTooLarge)

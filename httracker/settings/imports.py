@@ -2,6 +2,8 @@
 (`settings.import_data`) reads and checks the file and keeps it as a preview; nothing reaches
 the account before the confirmation here."""
 
+from typing import NamedTuple
+
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
@@ -21,10 +23,16 @@ from . import bp
 from .forms import ImportMappingForm
 
 
+class PreviewHeading(NamedTuple):
+    id: int
+    filename: str
+
+
 def preview_page(preview, errors: list[str] | None = None, form=None, status: int = 200):
     """What confirming the preview would add, checked against the account as it is now."""
     summary = None
     errors = list(errors or [])
+    shown = PreviewHeading(preview.id, preview.filename)  # read before the rollback below
     try:
         summary = summarise(
             current_user, conversion_of(preview, current_app.config["IMPORT_MAX_ROWS"])
@@ -40,7 +48,7 @@ def preview_page(preview, errors: list[str] | None = None, form=None, status: in
         form.mapping.choices = list(summary.mappings)
     return render_template(
         "settings/import_preview.html",
-        preview=preview,
+        preview=shown,
         summary=summary,
         errors=errors,
         form=form,
@@ -65,7 +73,7 @@ def import_mapping(preview_id: int):
         return preview_page(preview, form=form, status=400)
     preview.mapping = form.mapping.data
     commit_change(lambda: None)
-    return redirect(url_for("settings.import_preview", preview_id=preview.id))
+    return redirect(url_for("settings.import_preview", preview_id=preview_id))
 
 
 @bp.route("/import/<int:preview_id>/confirm", methods=["POST"])
