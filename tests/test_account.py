@@ -12,9 +12,10 @@ from sqlalchemy import func, select
 
 import config
 from httracker.extensions import db
-from httracker.models import Habit, HabitLog, LoginFailure, User, UserSession
+from httracker.models import Habit, HabitLog, ImportPreview, LoginFailure, User, UserSession
 
 from .conftest import PASSWORD
+from .test_isolation import add_preview
 
 NEW_PASSWORD = "quartz lantern meadow 42"
 
@@ -134,14 +135,17 @@ def test_delete_account_removes_everything_and_logs_out(app, client, make_user, 
     bob = make_user("bob")
     add_habit_and_log(app, user.id)
     add_habit_and_log(app, bob.id)
+    for owner in (user, bob):
+        add_preview(app, owner.id, date(2024, 1, 1))
     other = login(app)
     data = {"current_password": PASSWORD, "confirm_username": "alice"}
     response = client.post("/settings/delete", data=data)
     assert response.status_code == 302 and response.headers["Location"] == "/auth/login"
     assert stored_user(app, user.id) is None
-    for model in (Habit, HabitLog, UserSession, LoginFailure):
+    for model in (Habit, HabitLog, UserSession, LoginFailure, ImportPreview):
         assert count(app, model, user_id=user.id) == 0
     assert count(app, Habit, user_id=bob.id) == count(app, HabitLog, user_id=bob.id) == 1
+    assert count(app, ImportPreview, user_id=bob.id) == 1
     assert client.get("/dashboard").status_code == 302
     assert other.get("/dashboard").status_code == 302
 

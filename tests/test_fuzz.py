@@ -15,6 +15,7 @@ from httracker.extensions import db
 from httracker.models import Habit, HabitBreak, HabitBreakHabit, HabitCheck, HabitLog, HabitSkip
 
 from .conftest import PASSWORD
+from .test_isolation import add_preview
 
 # Field names our forms use, plus ones they do not: unknown fields must be ignored.
 FIELDS = [
@@ -23,6 +24,7 @@ FIELDS = [
     *("name", "category", "target_minutes", "target_period", "habit_id", "date", "minutes"),
     *("note", "file", "format", "q", "from", "to", "period", "id"),
     *("kind", "target_direction", "target_times", "start", "end", "habits", "entry"),
+    "mapping",
 ]
 PAYLOADS = [
     "' OR '1'='1",
@@ -141,8 +143,8 @@ def snapshot(app):
 
 @pytest.fixture
 def seeded(app, make_user):
-    """Alice with a habit and a log, a check habit checked and skipped, and a break, so ids in
-    URLs can name real rows."""
+    """Alice with a habit and a log, a check habit checked and skipped, a break, and an import
+    waiting for its confirmation, so ids in URLs can name real rows."""
     alice = make_user("alice")
     with app.app_context():
         habit = Habit(user_id=alice.id, name="Piano")
@@ -158,6 +160,7 @@ def seeded(app, make_user):
         db.session.flush()
         db.session.add(HabitBreakHabit(break_id=entry.id, habit_id=checked.id, user_id=alice.id))
         db.session.commit()
+    add_preview(app, alice.id, day)
     return alice
 
 
@@ -229,6 +232,8 @@ def test_fuzz_covers_the_routes_that_matter(app):
     assert {"auth.login", "auth.register", "settings.change_password", "settings.revoke"} <= posts
     assert {"habits.check", "habits.unskip", "settings.breaks", "settings.delete_break"} <= posts
     assert {"habits.dashboard", "settings.sessions", "settings.breaks", "static"} <= gets
+    assert {"settings.import_confirm", "settings.import_mapping", "settings.import_cancel"} <= posts
+    assert "settings.import_preview" in gets
 
 
 def test_bodies_over_the_limit_get_the_413_page_on_every_post_route(app, seeded):
@@ -241,6 +246,7 @@ def test_bodies_over_the_limit_get_the_413_page_on_every_post_route(app, seeded)
         response = client.post(url, data=body, content_type=FORM)
         assert response.status_code == 413, url
         # The import form explains the size limit of its own files; others get the 413 page.
-        expected = b"split it and import the parts" if "import" in url else b"Upload too large"
+        upload = url.endswith("/settings/import")
+        expected = b"split it and import the parts" if upload else b"Upload too large"
         assert expected in response.data, url
         assert "Content-Security-Policy" in response.headers

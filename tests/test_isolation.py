@@ -1,6 +1,7 @@
 """Every URL that takes an id answers another user's id exactly like a missing one."""
 
 import re
+import zlib
 from datetime import timedelta
 
 import pytest
@@ -16,11 +17,14 @@ from httracker.models import (
     HabitCheck,
     HabitLog,
     HabitSkip,
+    ImportPreview,
     User,
+    utcnow,
 )
+from httracker.portability.previews import PREVIEW_LIFETIME
 from httracker.timeutil import today_in
 
-ID_ARGUMENTS = {"habit_id", "log_id", "break_id"}
+ID_ARGUMENTS = {"habit_id", "log_id", "break_id", "preview_id"}
 MISSING_ID = 987654
 
 
@@ -53,8 +57,12 @@ def test_the_matrix_covers_every_id_route():
         "/habits/<int:habit_id>/skip",
         "/habits/<int:habit_id>/unskip",
         "/settings/breaks/<int:break_id>/delete",
+        "/settings/import/<int:preview_id>",
+        "/settings/import/<int:preview_id>/mapping",
+        "/settings/import/<int:preview_id>/confirm",
+        "/settings/import/<int:preview_id>/cancel",
     } <= rules
-    assert len(ROUTES) >= 16
+    assert len(ROUTES) >= 20
 
 
 def snapshot(app):
@@ -77,7 +85,10 @@ def snapshot(app):
             for entry in db.session.scalars(select(HabitBreak).order_by(HabitBreak.id))
         ]
         links = db.session.execute(select(HabitBreakHabit.__table__)).all()
-        return habits, logs, days, breaks, sorted(links)
+        previews = db.session.execute(
+            select(ImportPreview.id, ImportPreview.user_id, ImportPreview.mapping)
+        ).all()
+        return habits, logs, days, breaks, sorted(links), sorted(previews)
 
 
 @pytest.fixture
@@ -99,6 +110,7 @@ def two_users(app, make_user, make_habit, make_log, auth):
         ids[owner.username]["break_id"] = add_day_entries(
             app, owner.id, ids[owner.username]["check_habit_id"], day
         )
+        ids[owner.username]["preview_id"] = add_preview(app, owner.id, day)
     auth.login("alice")
     auth.client.get("/habits/")  # shows (and so clears) the login message
     return ids
@@ -116,6 +128,28 @@ def add_day_entries(app, user_id: int, habit_id: int, day) -> int:
         return entry.id
 
 
+def add_preview(app, user_id: int, day) -> int:
+    """A Toggl Track export waiting for its confirmation (a private project, 25 minutes)."""
+    header = (
+        "User,Email,Client,Project,Description,Start date,Start time,End date,End time,Duration"
+    )
+    row = f"A,a@example.com,,private,,{day},10:00:00,{day},10:25:00,00:25:00"
+    with app.app_context():
+        now = utcnow()
+        preview = ImportPreview(
+            user_id=user_id,
+            filename="private.csv",
+            source="toggl",
+            mapping="project",
+            content=zlib.compress(f"{header}\n{row}\n".encode()),
+            created_at=now,
+            expires_at=now + PREVIEW_LIFETIME,
+        )
+        db.session.add(preview)
+        db.session.commit()
+        return preview.id
+
+
 def url_for_route(rule: str, ids: dict, *, archived: bool = False) -> str:
     if archived and "unarchive" in rule:
         habit_id = ids["archived_id"]
@@ -127,6 +161,7 @@ def url_for_route(rule: str, ids: dict, *, archived: bool = False) -> str:
         rule.replace("<int:habit_id>", str(habit_id))
         .replace("<int:log_id>", str(ids["log_id"]))
         .replace("<int:break_id>", str(ids["break_id"]))
+        .replace("<int:preview_id>", str(ids["preview_id"]))
     )
 
 
@@ -141,6 +176,7 @@ def form_data(ids: dict) -> dict:
         "date": (today_in("UTC") - timedelta(days=2)).isoformat(),
         "minutes": "15",
         "note": "changed",
+        "mapping": "project-description",
     }
 
 
