@@ -130,3 +130,20 @@ def test_the_cli_takes_from_and_mapping_and_a_dry_run_writes_nothing(app, runner
     result = runner.invoke(args=args)
     assert result.exit_code == 0, result.output
     assert stored_minutes(app) == expected_minutes("project-description")
+
+
+def test_a_large_file_shows_a_progress_bar_on_the_cli(app, runner, user, tmp_path):
+    rows = [
+        (f"Project {number % 7}", "x" * 50, START - timedelta(days=number),
+         START - timedelta(days=number) + timedelta(minutes=10), "")
+        for number in range(8000)  # back to 2002
+    ]  # fmt: skip
+    path = tmp_path / "toggl.csv"
+    path.write_bytes(toggl_csv(rows))
+    assert path.stat().st_size > 1024 * 1024
+    result = runner.invoke(args=["import", "alice", str(path), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "Importing" in result.output and "7 new habits, 8000 logs" in result.output
+    small = tmp_path / "small.csv"
+    small.write_bytes(toggl_csv(rows[:5]))
+    assert "Importing" not in runner.invoke(args=["import", "alice", str(small)]).output

@@ -117,10 +117,11 @@ def _target_text(record) -> str:
 
 
 def save_preview(user: User, filename: str, data: bytes, conversion: Conversion) -> ImportPreview:
-    """Keep the file for its confirmation; the account's expired and oldest previews go."""
+    """Keep the file for its confirmation; expired previews (anyone's) and the account's
+    oldest beyond MAX_PREVIEWS go."""
     now = utcnow()
     mine = ImportPreview.user_id == user.id
-    db.session.execute(delete(ImportPreview).where(mine, ImportPreview.expires_at <= now))
+    db.session.execute(delete(ImportPreview).where(ImportPreview.expires_at <= now))
     kept = db.session.scalars(
         select(ImportPreview.id)
         .where(mine)
