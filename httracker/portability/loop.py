@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..models import MAX_TARGET_MINUTES, NAME_MAX, NOTE_MAX, fold
-from .records import DayRecord, HabitRecord, ImportData, LogRecord
+from .records import Conversion, DayRecord, HabitRecord, ImportData, LogRecord
 
 # Entry values (`Entry.kt`); numerical habits store their amounts × 1000, and skip as SKIP too.
 YES_MANUAL, YES_AUTO, NO, SKIP, UNKNOWN = 2, 1, 0, 3, -1
@@ -36,18 +36,6 @@ class LoopHabit:
     position: int | None = None
     archived: bool = False
     entries: list[tuple[date, int, str | None]] = field(default_factory=list)
-
-
-@dataclass
-class Conversion:
-    """A file turned into our records: what it holds (`data`), what could not come across or
-    came across changed (`notes`), and the habit mappings the preview offers."""
-
-    source: str
-    data: ImportData
-    notes: list[str] = field(default_factory=list)
-    mappings: tuple[tuple[str, str], ...] = ()
-    mapping: str = ""
 
 
 def convert_loop(source: str, habits: list[LoopHabit]) -> Conversion:

@@ -11,8 +11,8 @@ import re
 import zipfile
 from datetime import date
 
-from .loop import NO, SKIP, UNKNOWN, YES_AUTO, YES_MANUAL, Conversion, LoopHabit, convert_loop
-from .records import DATE_PATTERN, ImportRejected, too_many_entries
+from .loop import NO, SKIP, UNKNOWN, YES_AUTO, YES_MANUAL, LoopHabit, convert_loop
+from .records import DATE_PATTERN, Conversion, ImportRejected, too_many_entries
 from .timesheets import formula_problem
 
 NOT_ZIP = "The file is not a readable zip archive."

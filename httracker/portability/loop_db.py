@@ -12,8 +12,8 @@ from contextlib import closing, contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
-from .loop import Conversion, LoopHabit, convert_loop
-from .records import ImportRejected, too_many_entries
+from .loop import LoopHabit, convert_loop
+from .records import Conversion, ImportRejected, too_many_entries
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 NOT_SQLITE = "The file is not a Loop Habit Tracker backup: it is not an SQLite database."

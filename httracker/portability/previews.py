@@ -13,8 +13,7 @@ from sqlalchemy import delete, select
 from ..extensions import db
 from ..models import Habit, ImportPreview, User, fold, utcnow
 from .importing import check_import, import_data
-from .loop import Conversion
-from .records import ImportResult
+from .records import Conversion, ImportResult
 from .sources import SOURCE_NAMES, read_source
 
 PREVIEW_LIFETIME = timedelta(hours=1)

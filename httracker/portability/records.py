@@ -158,6 +158,18 @@ class ImportData:
         return f"{self.place(where, error.field)}: {error.message}"
 
 
+@dataclass
+class Conversion:
+    """A file of any source as our records: what it holds (`data`), what could not come across
+    or came across changed (`notes`), and the habit mappings a preview offers."""
+
+    source: str
+    data: ImportData
+    notes: list[str] = field(default_factory=list)
+    mappings: tuple[tuple[str, str], ...] = ()
+    mapping: str = ""
+
+
 @dataclass(frozen=True)
 class ImportResult:
     """What an import added, and how many of the file's entries were there already."""

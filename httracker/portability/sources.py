@@ -5,11 +5,10 @@ exports. Each becomes the same records (a Conversion), checked and written the s
 import csv
 import io
 
-from .loop import Conversion
 from .loop_csv import is_zip, read_loop_csv
 from .loop_db import is_sqlite, read_loop_db
 from .parsing import decode, format_of, parse
-from .records import ImportRejected
+from .records import Conversion, ImportRejected
 from .timesheets import read_timesheet, timesheet_source
 
 # What `flask import --from` takes; `auto` tells the format from the file.

@@ -15,8 +15,14 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 
 from ..models import CATEGORY_MAX, NAME_MAX
-from .loop import Conversion
-from .records import HabitRecord, ImportData, ImportRejected, LogRecord, too_many_entries
+from .records import (
+    Conversion,
+    HabitRecord,
+    ImportData,
+    ImportRejected,
+    LogRecord,
+    too_many_entries,
+)
 
 MAPPINGS = (
     ("project", "One habit per project"),
