@@ -190,6 +190,8 @@ def test_wrong_tables_not_sqlite_and_damaged_files_are_refused(app, client, user
     connection.commit()
     connection.close()
     assert "not a Loop Habit Tracker backup" in rejected(client, app, other.read_bytes(), "a.db")
+    page = rejected(client, app, b"date,habit\n" * 50, "backup.db")
+    assert "The file is not a Loop Habit Tracker backup: it is not an SQLite database." in page
     junk = b"SQLite format 3\x00" + b"\x00\xff" * 3000
     assert "Loop" in rejected(client, app, junk, "junk.db")
     page = rejected(client, app, b"PK\x03\x04 this zip ends here", "Loop.zip")

@@ -4,9 +4,10 @@ exports. Each becomes the same records (a Conversion), checked and written the s
 
 import csv
 import io
+from pathlib import PurePath
 
-from .loop_csv import is_zip, read_loop_csv
-from .loop_db import is_sqlite, read_loop_db
+from .loop_csv import NOT_ZIP, is_zip, read_loop_csv
+from .loop_db import NOT_SQLITE, is_sqlite, read_loop_db
 from .parsing import decode, format_of, parse
 from .records import Conversion, ImportRejected
 from .timesheets import read_timesheet, timesheet_source
@@ -30,10 +31,15 @@ ORIGIN_NAMES = {
 
 def source_of(data: bytes, filename: str | None = None, origin: str = "auto") -> str:
     """The file's source (a key of SOURCE_NAMES), or ImportRejected when it is not `origin`'s."""
+    suffix = PurePath(filename or "").suffix.lower()
     if is_sqlite(data):
         found = "loop-db"
     elif is_zip(data):
         found = "loop-csv"
+    elif suffix in (".db", ".sqlite", ".sqlite3"):
+        raise ImportRejected([NOT_SQLITE])
+    elif suffix == ".zip":
+        raise ImportRejected([NOT_ZIP])
     else:
         fmt = format_of(filename, data)
         found = f"httracker-{fmt}"
