@@ -209,9 +209,14 @@ def test_junk_named_db_is_not_sqlite_on_the_cli(app, runner, user, tmp_path):
     path.write_bytes(b"not a database at all\n" * 10)
     result = runner.invoke(args=["import", "alice", str(path), "--from", "loop"])
     assert result.exit_code == 1
-    assert (
-        "The file is not a Loop Habit Tracker backup (.db) or CSV export (.zip)." in result.output
-    )
+    assert "it is not an SQLite database." in result.output
+    ours = tmp_path / "export.csv"
+    ours.write_text("date,habit,category,minutes,note\n2024-01-01,Reading,,30,\n")
+    result = runner.invoke(args=["import", "alice", str(ours), "--from", "loop"])
+    assert result.exit_code == 1
+    message = "The file is not a Loop Habit Tracker backup (.db) or CSV export (.zip)."
+    assert message in result.output
+    assert log_count(app) == 0
 
 
 def test_a_zip_without_habits_csv_and_a_zip_with_formulas_are_refused(app, client, user):
