@@ -4,13 +4,14 @@ user's confirmation."""
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String
+from sqlalchemy.dialects.mysql import MEDIUMBLOB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from .base import MYSQL_TABLE, UTCDateTime, utcnow
 
-# The largest stored file (compressed): MEDIUMBLOB on MySQL, whose BLOB stops at 64 KiB.
-PREVIEW_MAX_BYTES = 16 * 1024 * 1024 - 1
+# The stored file (compressed): MEDIUMBLOB (16 MiB) on MySQL, whose BLOB stops at 64 KiB.
+PREVIEW_CONTENT = LargeBinary().with_variant(MEDIUMBLOB(), "mysql", "mariadb")
 
 
 class ImportPreview(db.Model):
@@ -25,7 +26,7 @@ class ImportPreview(db.Model):
     filename: Mapped[str] = mapped_column(String(255))
     source: Mapped[str] = mapped_column(String(20))
     mapping: Mapped[str] = mapped_column(String(20), default="", server_default="")
-    content: Mapped[bytes] = mapped_column(LargeBinary(PREVIEW_MAX_BYTES))
+    content: Mapped[bytes] = mapped_column(PREVIEW_CONTENT)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -7,6 +7,7 @@ Create Date: 2026-11-28
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import mysql
 
 revision = "0012_import_previews"
 down_revision = "0005_habit_kinds_checks_skips"
@@ -14,8 +15,8 @@ branch_labels = None
 depends_on = None
 
 MYSQL = {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_bin"}
-# MEDIUMBLOB on MySQL (its plain BLOB holds 64 KiB), bytea and BLOB elsewhere.
-PREVIEW_MAX_BYTES = 16 * 1024 * 1024 - 1
+# MEDIUMBLOB (16 MiB) on MySQL, whose plain BLOB holds 64 KiB; bytea and BLOB elsewhere.
+CONTENT = sa.LargeBinary().with_variant(mysql.MEDIUMBLOB(), "mysql", "mariadb")
 
 
 def upgrade():
@@ -26,7 +27,7 @@ def upgrade():
         sa.Column("filename", sa.String(length=255), nullable=False),
         sa.Column("source", sa.String(length=20), nullable=False),
         sa.Column("mapping", sa.String(length=20), server_default="", nullable=False),
-        sa.Column("content", sa.LargeBinary(length=PREVIEW_MAX_BYTES), nullable=False),
+        sa.Column("content", CONTENT, nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
@@ -44,5 +45,5 @@ def upgrade():
 
 
 def downgrade():
-    op.drop_index(op.f("ix_import_preview_user_id_expires_at"), table_name="import_preview")
+    # With its index: MySQL refuses to drop an index its foreign key uses on its own.
     op.drop_table("import_preview")
