@@ -15,6 +15,7 @@ import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import psycopg
 
@@ -56,7 +57,8 @@ def create_accounts(database_url: str) -> None:
 
 
 def upload(browser: Browser, payload: bytes) -> tuple[int, float]:
-    """POST the file to /settings/import as the browser's account: (status, seconds)."""
+    """POST the file to /settings/import as the browser's account, then confirm its preview:
+    (status of the confirmation, seconds for both)."""
     token = browser.csrf_token("/settings/")
     boundary = uuid.uuid4().hex
     head = (
@@ -75,7 +77,11 @@ def upload(browser: Browser, payload: bytes) -> tuple[int, float]:
         connection.request("POST", "/settings/import", body=body, headers=headers)
         response = connection.getresponse()
         response.read()
-        return response.status, time.perf_counter() - started
+        if response.status != 302:
+            return response.status, time.perf_counter() - started
+        preview = urlsplit(response.getheader("Location", "")).path
+        status, _ = browser.post(f"{preview}/confirm", {"csrf_token": token})
+        return status, time.perf_counter() - started
     finally:
         connection.close()
 

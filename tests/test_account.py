@@ -17,6 +17,7 @@ from httracker.models import (
     Habit,
     HabitLog,
     HabitTimer,
+    ImportPreview,
     LoginChallenge,
     LoginFailure,
     Passkey,
@@ -27,6 +28,7 @@ from httracker.models import (
 )
 
 from .conftest import PASSWORD
+from .test_isolation import add_preview
 
 NEW_PASSWORD = "quartz lantern meadow 42"
 
@@ -171,6 +173,8 @@ def test_delete_account_removes_everything_and_logs_out(app, client, make_user, 
                 )
             )
         db.session.commit()
+    for owner in (user, bob):
+        add_preview(app, owner.id, date(2024, 1, 1))
     other = login(app)
     data = {"current_password": PASSWORD, "confirm_username": "alice"}
     response = client.post("/settings/delete", data=data)
@@ -186,10 +190,11 @@ def test_delete_account_removes_everything_and_logs_out(app, client, make_user, 
         RecoveryCode,
         LoginChallenge,
         Passkey,
+        ImportPreview,
     ):
         assert count(app, model, user_id=user.id) == 0
     assert count(app, Habit, user_id=bob.id) == count(app, HabitLog, user_id=bob.id) == 1
-    for model in (HabitTimer, EmailOutbox, RecoveryCode, LoginChallenge, Passkey):
+    for model in (HabitTimer, EmailOutbox, RecoveryCode, LoginChallenge, Passkey, ImportPreview):
         assert count(app, model, user_id=bob.id) == 1
     assert client.get("/dashboard").status_code == 302
     assert other.get("/dashboard").status_code == 302

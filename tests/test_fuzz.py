@@ -15,6 +15,7 @@ from httracker.extensions import db
 from httracker.models import Habit, HabitBreak, HabitBreakHabit, HabitCheck, HabitLog, HabitSkip
 
 from .conftest import PASSWORD
+from .test_isolation import add_preview
 
 # Field names our forms use, plus ones they do not: unknown fields must be ignored.
 FIELDS = [
@@ -26,6 +27,7 @@ FIELDS = [
     *("started", "timer_id", "days-0-date", "days-0-minutes", "days-1-date", "days-1-minutes"),
     *("reminder_time", "reminder_weekdays", "weekly_summary", "List-Unsubscribe"),
     *("code", "invite", "credential"),
+    "mapping",
 ]
 PAYLOADS = [
     "' OR '1'='1",
@@ -145,8 +147,8 @@ def snapshot(app):
 
 @pytest.fixture
 def seeded(app, make_user):
-    """Alice with a habit and a log, a check habit checked and skipped, and a break, so ids in
-    URLs can name real rows."""
+    """Alice with a habit and a log, a check habit checked and skipped, a break, and an import
+    waiting for its confirmation, so ids in URLs can name real rows."""
     alice = make_user("alice")
     with app.app_context():
         habit = Habit(user_id=alice.id, name="Piano")
@@ -162,6 +164,7 @@ def seeded(app, make_user):
         db.session.flush()
         db.session.add(HabitBreakHabit(break_id=entry.id, habit_id=checked.id, user_id=alice.id))
         db.session.commit()
+    add_preview(app, alice.id, day)
     return alice
 
 
@@ -324,6 +327,8 @@ def test_fuzz_covers_the_routes_that_matter(app):
     assert {"auth.second_step", "auth.passkey_login", "auth.second_step_passkey"} <= posts
     assert {"settings.totp_setup", "settings.totp_disable", "settings.add_passkey"} <= posts
     assert {"settings.delete_passkey", "settings.recovery_codes"} <= posts
+    assert {"settings.import_confirm", "settings.import_mapping", "settings.import_cancel"} <= posts
+    assert "settings.import_preview" in gets
 
 
 def test_bodies_over_the_limit_get_the_413_page_on_every_post_route(app, seeded):
@@ -336,6 +341,7 @@ def test_bodies_over_the_limit_get_the_413_page_on_every_post_route(app, seeded)
         response = client.post(url, data=body, content_type=FORM)
         assert response.status_code == 413, url
         # The import form explains the size limit of its own files; others get the 413 page.
-        expected = b"split it and import the parts" if "import" in url else b"Upload too large"
+        upload = url.endswith("/settings/import")
+        expected = b"split it and import the parts" if upload else b"Upload too large"
         assert expected in response.data, url
         assert "Content-Security-Policy" in response.headers

@@ -12,6 +12,7 @@ from httracker.security import CONTENT_SECURITY_POLICY, PERMISSIONS_POLICY
 from httracker.timeutil import today_in
 
 from .conftest import PASSWORD
+from .test_isolation import add_preview
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "httracker" / "templates"
 EXPECTED = {
@@ -106,7 +107,10 @@ def test_nothing_a_logged_in_user_sees_is_stored_by_the_browser(
 ):
     habit_id = make_habit(user.id, "Reading")
     log_id = make_log(user.id, habit_id, today_in("UTC"), 30, note="private")
-    urls = list(own_get_urls(app, {"habit_id": habit_id, "log_id": log_id}))
+    preview_id = add_preview(app, user.id, today_in("UTC"))
+    ids = {"habit_id": habit_id, "log_id": log_id, "preview_id": preview_id}
+    urls = list(own_get_urls(app, ids))
+    assert f"/settings/import/{preview_id}" in urls
     assert {"/settings/export.csv", "/settings/export.json", "/analytics/data.json"} <= set(urls)
     for url in [*urls, "/no/such/page"]:
         response = client.get(url)

@@ -41,14 +41,21 @@ def log_count(app):
         return db.session.scalar(select(func.count()).select_from(HabitLog))
 
 
-def upload(client, data: bytes, filename="data.csv"):
+def upload(client, data: bytes, filename="data.csv", confirm=True):
+    """Upload a file; a file that passes its checks is shown as a preview, which this confirms
+    (the confirmation's response is returned) unless `confirm` is false."""
     # Encoded in memory: the test client would spool a large body to a file it never closes.
     boundary, body = encode_multipart({"file": FileStorage(io.BytesIO(data), filename)})
-    return client.post(
+    response = client.post(
         "/settings/import",
         data=body,
         content_type=f"multipart/form-data; boundary={boundary}",
     )
+    if not confirm or response.status_code != 302:
+        return response
+    preview = response.headers["Location"]
+    assert preview.startswith("/settings/import/"), preview
+    return client.post(f"{preview}/confirm")
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from httracker.extensions import db
 from httracker.habits import services
 from httracker.habits.targets import Target
 from httracker.models import Habit, User
-from httracker.portability import importing
+from httracker.portability import importing, sources
 
 from .test_import import HEADER, log_count, rejected, upload
 
@@ -113,15 +113,19 @@ def import_while(app, client, monkeypatch, data: bytes, change, moment="write_im
                 outcome["change"] = error.message
 
     thread = threading.Thread(target=run)
-    step = getattr(importing, moment)
+    # The upload reads the file for its preview and the confirmation reads it again: the
+    # change starts at the first of these moments.
+    module = sources if moment == "parse" else importing
+    step = getattr(module, moment)
 
     def step_after_the_change(*args):
-        thread.start()
-        thread.join(timeout=1)
-        outcome["first"] = "change" if "change" in outcome else "import"
+        if "first" not in outcome:
+            thread.start()
+            thread.join(timeout=1)
+            outcome["first"] = "change" if "change" in outcome else "import"
         return step(*args)
 
-    monkeypatch.setattr(importing, moment, step_after_the_change)
+    monkeypatch.setattr(module, moment, step_after_the_change)
     response = upload(client, data, "data.json")
     thread.join(timeout=30)
     assert not thread.is_alive()

@@ -1,6 +1,7 @@
 """Every URL that takes an id answers another user's id exactly like a missing one."""
 
 import re
+import zlib
 from datetime import time, timedelta
 
 import pytest
@@ -17,12 +18,15 @@ from httracker.models import (
     HabitCheck,
     HabitLog,
     HabitSkip,
+    ImportPreview,
     Passkey,
     User,
+    utcnow,
 )
+from httracker.portability.previews import PREVIEW_LIFETIME
 from httracker.timeutil import today_in
 
-ID_ARGUMENTS = {"habit_id", "log_id", "break_id", "passkey_id"}
+ID_ARGUMENTS = {"habit_id", "log_id", "break_id", "passkey_id", "preview_id"}
 MISSING_ID = 987654
 
 
@@ -58,8 +62,12 @@ def test_the_matrix_covers_every_id_route():
         "/settings/passkeys/<int:passkey_id>/delete",
         "/habits/<int:habit_id>/days/<day>",
         "/habits/<int:habit_id>/move",
+        "/settings/import/<int:preview_id>",
+        "/settings/import/<int:preview_id>/mapping",
+        "/settings/import/<int:preview_id>/confirm",
+        "/settings/import/<int:preview_id>/cancel",
     } <= rules
-    assert len(ROUTES) >= 17
+    assert len(ROUTES) >= 24
 
 
 def snapshot(app):
@@ -86,7 +94,10 @@ def snapshot(app):
         passkeys = db.session.execute(
             select(Passkey.id, Passkey.user_id, Passkey.name).order_by(Passkey.id)
         ).all()
-        return habits, logs, days, breaks, sorted(links), passkeys
+        previews = db.session.execute(
+            select(ImportPreview.id, ImportPreview.user_id, ImportPreview.mapping)
+        ).all()
+        return habits, logs, days, breaks, sorted(links), passkeys, sorted(previews)
 
 
 @pytest.fixture
@@ -108,6 +119,7 @@ def two_users(app, make_user, make_habit, make_log, auth):
         ids[owner.username]["break_id"] = add_day_entries(
             app, owner.id, ids[owner.username]["check_habit_id"], day
         )
+        ids[owner.username]["preview_id"] = add_preview(app, owner.id, day)
     auth.login("alice")
     auth.client.get("/habits/")  # shows (and so clears) the login message
     # Added after the login: with a passkey, a password alone no longer logs in.
@@ -138,6 +150,28 @@ def add_day_entries(app, user_id: int, habit_id: int, day) -> int:
         return entry.id
 
 
+def add_preview(app, user_id: int, day) -> int:
+    """A Toggl Track export waiting for its confirmation (a private project, 25 minutes)."""
+    header = (
+        "User,Email,Client,Project,Description,Start date,Start time,End date,End time,Duration"
+    )
+    row = f"A,a@example.com,,private,,{day},10:00:00,{day},10:25:00,00:25:00"
+    with app.app_context():
+        now = utcnow()
+        preview = ImportPreview(
+            user_id=user_id,
+            filename="private.csv",
+            source="toggl",
+            mapping="project",
+            content=zlib.compress(f"{header}\n{row}\n".encode()),
+            created_at=now,
+            expires_at=now + PREVIEW_LIFETIME,
+        )
+        db.session.add(preview)
+        db.session.commit()
+        return preview.id
+
+
 def url_for_route(rule: str, ids: dict, *, archived: bool = False) -> str:
     if archived and "unarchive" in rule:
         habit_id = ids["archived_id"]
@@ -151,6 +185,7 @@ def url_for_route(rule: str, ids: dict, *, archived: bool = False) -> str:
         .replace("<int:break_id>", str(ids["break_id"]))
         .replace("<int:passkey_id>", str(ids["passkey_id"]))
         .replace("<day>", (today_in("UTC") - timedelta(days=2)).isoformat())
+        .replace("<int:preview_id>", str(ids["preview_id"]))
     )
 
 
@@ -169,6 +204,7 @@ def form_data(ids: dict) -> dict:
         "reminder_weekdays": ["0", "1"],
         "action": "skip",
         "direction": "down",
+        "mapping": "project-description",
     }
 
 

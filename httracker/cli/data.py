@@ -1,9 +1,13 @@
 """`flask demo`, `flask export` and `flask import`: data in and out of one account."""
 
 import secrets
+import sys
+from contextlib import nullcontext
 from pathlib import Path
+from types import SimpleNamespace
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import delete, insert, select
 
@@ -16,18 +20,17 @@ from ..forms import validate_username_format
 from ..habits.services import create_habit
 from ..habits.targets import Target
 from ..models import Habit, HabitLog, User, fold
-from ..portability import (
-    FORMATS,
-    ImportRejected,
-    export_data,
-    format_of,
-    import_file,
-    import_slot,
-)
+from ..portability import FORMATS, ImportRejected, export_data, import_slot
+from ..portability.importing import check_import, write_import
+from ..portability.previews import summarise
+from ..portability.sources import ORIGINS, read_source, source_of
+from ..portability.timesheets import MAPPINGS
 from ..timeutil import user_today
 from .accounts import commit_or_fail, find_user_or_fail
 
 FORMAT_OPTION = click.Choice(FORMATS, case_sensitive=False)
+# Files from this size up show a progress bar while they import.
+LARGE_FILE = 1024 * 1024
 
 
 def refresh_demo_account(username: str, password: str, days: int, seed: int) -> tuple[User, int]:
@@ -114,19 +117,81 @@ def export_command(username: str, fmt: str | None, output: Path | None):
 @with_appcontext
 @click.argument("username")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=FORMAT_OPTION, help="Default: from the file's extension.")
-def import_command(username: str, file: Path, fmt: str | None):
-    """Add habits, logs, checks, skipped days and breaks from a CSV or JSON file; all or
+@click.option("--format", "fmt", type=FORMAT_OPTION, help="Our CSV or JSON export (default: auto).")
+@click.option(
+    "--from",
+    "origin",
+    type=click.Choice(ORIGINS, case_sensitive=False),
+    default="auto",
+    show_default=True,
+    help="Where the file comes from: Loop Habit Tracker (.db or .zip), Toggl Track, Clockify.",
+)
+@click.option(
+    "--mapping",
+    type=click.Choice([key for key, _ in MAPPINGS]),
+    default="project",
+    show_default=True,
+    help="Toggl Track and Clockify: one habit per project, or per project and description.",
+)
+@click.option("--dry-run", is_flag=True, help="Check the file, say what it adds, import nothing.")
+def import_command(
+    username: str, file: Path, fmt: str | None, origin: str, mapping: str, dry_run: bool
+):
+    """Add habits, logs, checks, skipped days and breaks from an export of ours, a Loop Habit
+    Tracker backup or CSV export, or a Toggl Track or Clockify detailed export; all or
     nothing."""
     user = find_user_or_fail(username)
     data = file.read_bytes()
+    limit = current_app.config["IMPORT_MAX_ROWS"]
+    steps = ("read", "check", "write")
     try:
-        with import_slot(user.id):
-            result = commit_change(
-                lambda: import_file(user, data, (fmt or format_of(file.name, data)).lower())
-            )
+        with import_slot(user.id), _progress(len(data), len(steps)) as bar:
+            source = f"httracker-{fmt.lower()}" if fmt else source_of(data, file.name, origin)
+            conversion = read_source(data, source, limit, mapping)
+            bar.update(1)
+            if dry_run:
+                try:
+                    summary = summarise(user, conversion)
+                finally:
+                    db.session.rollback()
+                bar.update(2)
+            else:
+                result = commit_change(lambda: _import(user, conversion, bar))
     except ImportRejected as rejected:
+        db.session.rollback()
         for error in rejected.errors:
             click.echo(error, err=True)
         raise click.ClickException(f"{file.name} was rejected; nothing was imported.") from None
+    for note in conversion.notes:
+        click.echo(f"Note: {note}", err=True)
+    if dry_run:
+        _echo_summary(summary)
+        click.echo("Dry run: nothing was imported.")
+        return
     click.echo(result.summary())
+
+
+def _import(user: User, conversion, bar):
+    plan = check_import(user, conversion.data)
+    bar.update(1)
+    result = write_import(user, conversion.data, plan)
+    bar.update(1)
+    return result
+
+
+def _progress(size: int, steps: int):
+    """A progress bar over the import's steps for a large file; nothing for a small one."""
+    if size < LARGE_FILE:
+        return nullcontext(SimpleNamespace(update=lambda steps: None))
+    return click.progressbar(length=steps, label="Importing", file=sys.stderr)
+
+
+def _echo_summary(summary) -> None:
+    click.echo(f"{summary.source_name}: {summary.new_habits} new habits, {summary.logs} logs, "
+               f"{summary.checks} check-offs, {summary.skips} skipped days, "
+               f"{summary.breaks} breaks ({summary.already_there} already there).")  # fmt: skip
+    if summary.first_day:
+        click.echo(f"Dates: {summary.first_day.isoformat()} to {summary.last_day.isoformat()}.")
+    for habit in summary.habits:
+        place = f"matches {habit.existing!r}" if habit.existing else "new"
+        click.echo(f"  {habit.name} ({habit.kind}, {habit.target}): {place}")

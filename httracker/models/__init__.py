@@ -1,5 +1,6 @@
 """The whole schema: users, their habits, the minutes they log, the days they check off or
-excuse, their breaks, and running timers. Every table is importable from here."""
+excuse, their breaks, running timers, and files waiting for an import's confirmation. Every
+table is importable from here."""
 
 from ..rules import DIRECTIONS, KINDS, MAX_TIMES_PER_WEEK, TARGET_PERIODS
 from .accounts import LoginFailure, User, UserSession
@@ -19,6 +20,7 @@ from .base import (
 from .days import HabitBreak, HabitBreakHabit, HabitCheck, HabitSkip
 from .defences import Invite, LoginChallenge, Passkey, RecoveryCode
 from .habits import Habit, HabitLog
+from .imports import ImportPreview
 from .mail import EmailOutbox
 from .stats import HabitMonthTotal, HabitStatsState
 from .timer import HabitTimer
@@ -50,6 +52,7 @@ __all__ = [
     "HabitTimer",
     "Invite",
     "LoginChallenge",
+    "ImportPreview",
     "LoginFailure",
     "User",
     "UserSession",

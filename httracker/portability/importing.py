@@ -90,7 +90,9 @@ def write_import(user: User, parsed: ImportData, plan: ImportPlan) -> ImportResu
     habit_ids = dict(plan.habit_ids)
     for record in plan.new_habits:
         try:
-            habit = create_habit(user, record.name, record.category, record.target)
+            habit = create_habit(
+                user, record.name, record.category, record.target, colour=record.colour
+            )
         except RuleBroken as error:
             # The rules held a moment ago, so only the name's uniqueness can fail here.
             meanwhile = "It was created while this file was being imported; import it again."

@@ -82,6 +82,10 @@ class HabitRecord:
     kind: str = "time"
     target_direction: str = "at_least"
     target_times: int | None = None
+    # The habit's colour (a key of habits/colours.py; None: the next unused one) and, from
+    # Loop Habit Tracker, its place in Loop's list (records come in that order).
+    colour: str | None = None
+    position: int | None = None
 
     @property
     def target(self) -> Target:
@@ -152,6 +156,18 @@ class ImportData:
         """One line of a rejection: the field's place, then what is wrong with it; for a broken
         rule, the very message the web form shows."""
         return f"{self.place(where, error.field)}: {error.message}"
+
+
+@dataclass
+class Conversion:
+    """A file of any source as our records: what it holds (`data`), what could not come across
+    or came across changed (`notes`), and the habit mappings a preview offers."""
+
+    source: str
+    data: ImportData
+    notes: list[str] = field(default_factory=list)
+    mappings: tuple[tuple[str, str], ...] = ()
+    mapping: str = ""
 
 
 @dataclass(frozen=True)

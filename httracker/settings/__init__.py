@@ -5,6 +5,16 @@ from flask import Blueprint
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
 # Each section's module registers its views on `bp`, so they are imported once it exists.
-from . import account, breaks, data, passkeys, preferences, sessions, twofactor, views  # noqa: E402, F401
+from . import (  # noqa: E402, F401
+    account,
+    breaks,
+    data,
+    imports,
+    passkeys,
+    preferences,
+    sessions,
+    twofactor,
+    views,
+)
 
 __all__ = ["bp"]

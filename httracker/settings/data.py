@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, current_app, redirect, render_template, request, url_for
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
@@ -15,10 +15,10 @@ from ..portability import (
     MAX_IMPORT_BYTES,
     ImportRejected,
     export_data,
-    format_of,
-    import_file,
     import_slot,
 )
+from ..portability.previews import save_preview, summarise
+from ..portability.sources import read_source, source_of
 from . import bp
 from .forms import ImportForm
 
@@ -74,7 +74,9 @@ def import_limit_key() -> str:
     error_message=TOO_MANY_IMPORTS,
 )
 def import_data():
-    """Import an uploaded CSV or JSON file, all or nothing; one at a time per account."""
+    """Read and check an uploaded file of any supported format and keep it for its preview;
+    a file that breaks a rule is refused here, listing every problem. One at a time per
+    account."""
     form = ImportForm()
     if not form.validate_on_submit():
         return rejected([error for errors in form.errors.values() for error in errors])
@@ -82,19 +84,23 @@ def import_data():
     data = upload.read(MAX_IMPORT_BYTES + 1)
     if len(data) > MAX_IMPORT_BYTES:
         return rejected([TOO_LARGE], 413)
+    limit = current_app.config["IMPORT_MAX_ROWS"]
     try:
         with import_slot(current_user.id):
-            result = commit_change(
-                lambda: import_file(current_user, data, format_of(upload.filename, data))
-            )
+            conversion = read_source(data, source_of(data, upload.filename), limit)
+
+            def keep():
+                summarise(current_user, conversion)
+                return save_preview(current_user, upload.filename or "", data, conversion).id
+
+            preview_id = commit_change(keep)
     except ImportRejected as error:
         status = 409 if error.errors == [IMPORT_RUNNING] else 400
         return rejected(
             [f"{upload.filename or 'The file'} was not imported; nothing changed.", *error.errors],
             status,
         )
-    flash(result.summary(), "success")
-    return redirect(url_for("settings.index"))
+    return redirect(url_for("settings.import_preview", preview_id=preview_id))
 
 
 @bp.errorhandler(RequestEntityTooLarge)

@@ -116,7 +116,13 @@ class PreferencesForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    file = FileField("CSV or JSON file", validators=[FileRequired("Choose a file to import.")])
+    file = FileField("File to import", validators=[FileRequired("Choose a file to import.")])
+
+
+class ImportMappingForm(FlaskForm):
+    """How a time tracker's entries become habits; the preview sets the choices."""
+
+    mapping = SelectField("Habits from", validators=[InputRequired()])
 
 
 # The choice of the break form that stands for every habit, now and later.
