@@ -6,7 +6,7 @@ from flask import Flask
 
 from config import ConfigError, load_config
 
-from . import cli, database, errors, formatting, security
+from . import api, cli, database, errors, formatting, security
 from .analytics import bp as analytics_bp
 from .auth import bp as auth_bp
 from .extensions import csrf, db, limiter, login_manager, migrate
@@ -45,3 +45,4 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     for blueprint in (auth_bp, habits_bp, analytics_bp, settings_bp, health_bp):
         app.register_blueprint(blueprint)
+    api.register(app)

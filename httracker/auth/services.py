@@ -11,6 +11,7 @@ from ..models import User, fold
 from .lockout import locked_until, record_failure
 from .passwords import hash_password, needs_rehash, new_password_problem, verify_password
 from .sessions import revoke_sessions
+from .tokens import revoke_tokens
 
 EMAIL_TAKEN = "An account with that email already exists."
 USERNAME_OR_EMAIL_TAKEN = "That username or email is taken."
@@ -96,10 +97,12 @@ def confirm_password(user: User, password: str) -> str | None:
 
 
 def set_password(user: User, password: str, keep_session: int | None = None) -> int:
-    """Store a new password and end the user's sessions except `keep_session` (an id; None ends
-    every one); returns how many ended. No strength rules: `change_password` applies them."""
+    """Store a new password, end the user's sessions except `keep_session` (an id; None ends
+    every one) and revoke every API token; returns how many sessions ended. No strength rules:
+    `change_password` applies them."""
     user.password_hash = hash_password(password)
     ended = revoke_sessions(user, except_session=keep_session)
+    revoke_tokens(user)
     audit("password.changed", user.id, sessions_ended=ended)
     return ended
 
@@ -130,8 +133,10 @@ def set_preferences(user: User, timezone: str, week_start: str) -> User:
 
 
 def delete_user(user: User) -> None:
-    """Delete an account; the database cascades to habits, logs, sessions and login failures."""
+    """Delete an account: its API tokens are revoked, and the database cascades to habits,
+    logs, sessions and login failures."""
     user_id = user.id
+    revoke_tokens(user)
     db.session.delete(user)
     db.session.flush()
     audit("account.deleted", user_id)

@@ -1,5 +1,5 @@
 """The whole schema: users, their habits, the minutes they log, the days they check off or
-excuse, and their breaks. Every table is importable from here."""
+excuse, their breaks, and their API tokens. Every table is importable from here."""
 
 from ..rules import DIRECTIONS, KINDS, MAX_TIMES_PER_WEEK, TARGET_PERIODS
 from .accounts import LoginFailure, User, UserSession
@@ -18,8 +18,20 @@ from .base import (
 )
 from .days import HabitBreak, HabitBreakHabit, HabitCheck, HabitSkip
 from .habits import Habit, HabitLog
+from .tokens import (
+    IDEMPOTENCY_KEY_MAX,
+    TOKEN_NAME_MAX,
+    TOKEN_SCOPES,
+    ApiIdempotencyKey,
+    ApiToken,
+)
 
 __all__ = [
+    "IDEMPOTENCY_KEY_MAX",
+    "TOKEN_NAME_MAX",
+    "TOKEN_SCOPES",
+    "ApiIdempotencyKey",
+    "ApiToken",
     "CATEGORY_MAX",
     "DIRECTIONS",
     "KINDS",

@@ -5,6 +5,6 @@ from flask import Blueprint
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
 # Each section's module registers its views on `bp`, so they are imported once it exists.
-from . import account, breaks, data, preferences, sessions, views  # noqa: E402, F401
+from . import account, breaks, data, preferences, sessions, tokens, views  # noqa: E402, F401
 
 __all__ = ["bp"]
