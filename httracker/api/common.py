@@ -20,9 +20,10 @@ AUTH_HEADER = {
 
 
 def require_json() -> None:
-    """A write with a body must send JSON (415 otherwise)."""
+    """A write that sends a body must send JSON (415 otherwise)."""
     writes = request.method in ("POST", "PATCH", "PUT")
-    if writes and request.get_data(cache=True) and not request.is_json:
+    sends_body = request.content_length or request.headers.get("Transfer-Encoding")
+    if writes and sends_body and not request.is_json:
         raise UnsupportedMediaType(JSON_ONLY)
 
 

@@ -68,8 +68,9 @@ def whole(**kwargs):
     return fields.Integer(strict=True, **kwargs)
 
 
-def an_id(**kwargs):
-    return whole(validate=validate.Range(1, MAX_ID), **kwargs)
+def an_id(strict: bool = True, **kwargs):
+    """A database id; in a query string it comes as text."""
+    return fields.Integer(strict=strict, validate=validate.Range(1, MAX_ID), **kwargs)
 
 
 class StrictSchema(Schema):
@@ -239,14 +240,14 @@ class LogUpdateSchema(StrictSchema):
 
 
 class LogListArgs(StrictSchema):
-    habit_id = an_id()
+    habit_id = an_id(strict=False)
     category = Text(validate=RuleCheck(services.check_category), metadata={"maxLength": 40})
     start = IsoDate(metadata={"description": "The first day, inclusive."})
     end = IsoDate(metadata={"description": "The last day, inclusive."})
     cursor = fields.String(
         validate=validate.Length(1, 100), metadata={"description": "From `next_cursor`."}
     )
-    limit = whole(
+    limit = fields.Integer(
         validate=validate.Range(1, 200), load_default=50, metadata={"description": "Per page."}
     )
 
