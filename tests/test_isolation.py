@@ -10,6 +10,7 @@ from httracker import create_app
 from httracker.extensions import db
 from httracker.habits.days import add_break
 from httracker.models import (
+    ApiToken,
     Habit,
     HabitBreak,
     HabitBreakHabit,
@@ -20,16 +21,18 @@ from httracker.models import (
 )
 from httracker.timeutil import today_in
 
-ID_ARGUMENTS = {"habit_id", "log_id", "break_id"}
+ID_ARGUMENTS = {"habit_id", "log_id", "break_id", "token_id"}
+# The API's routes answer bearer tokens, not the cookie: tests/test_api_access.py covers them.
+API_PREFIX = "/api/"
 MISSING_ID = 987654
 
 
 def id_routes():
-    """(rule, method) for every route of the app taking a habit, log or break id."""
+    """(rule, method) for every web route of the app taking a habit, log, break or token id."""
     app = create_app({"ENV": "testing", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     routes = []
     for rule in app.url_map.iter_rules():
-        if rule.arguments & ID_ARGUMENTS:
+        if rule.arguments & ID_ARGUMENTS and not rule.rule.startswith(API_PREFIX):
             routes.extend((rule.rule, method) for method in sorted(rule.methods & {"GET", "POST"}))
     return sorted(routes)
 
@@ -53,8 +56,9 @@ def test_the_matrix_covers_every_id_route():
         "/habits/<int:habit_id>/skip",
         "/habits/<int:habit_id>/unskip",
         "/settings/breaks/<int:break_id>/delete",
+        "/settings/tokens/<int:token_id>/revoke",
     } <= rules
-    assert len(ROUTES) >= 16
+    assert len(ROUTES) >= 17
 
 
 def snapshot(app):
@@ -77,13 +81,14 @@ def snapshot(app):
             for entry in db.session.scalars(select(HabitBreak).order_by(HabitBreak.id))
         ]
         links = db.session.execute(select(HabitBreakHabit.__table__)).all()
-        return habits, logs, days, breaks, sorted(links)
+        tokens = db.session.execute(select(ApiToken.id, ApiToken.user_id)).all()
+        return habits, logs, days, breaks, sorted(links), sorted(tokens)
 
 
 @pytest.fixture
-def two_users(app, make_user, make_habit, make_log, auth):
+def two_users(app, make_user, make_habit, make_log, make_token, auth):
     """Alice (logged in) and Bob, each with a habit and a log, a check habit checked and
-    skipped on one day, and a break; returns their ids."""
+    skipped on one day, a break and an API token; returns their ids."""
     alice, bob = make_user("alice"), make_user("bob")
     day = today_in("UTC") - timedelta(days=1)
     ids = {}
@@ -99,6 +104,11 @@ def two_users(app, make_user, make_habit, make_log, auth):
         ids[owner.username]["break_id"] = add_day_entries(
             app, owner.id, ids[owner.username]["check_habit_id"], day
         )
+        make_token(owner.id)
+        with app.app_context():
+            ids[owner.username]["token_id"] = db.session.scalar(
+                select(ApiToken.id).where(ApiToken.user_id == owner.id)
+            )
     auth.login("alice")
     auth.client.get("/habits/")  # shows (and so clears) the login message
     return ids
@@ -127,6 +137,7 @@ def url_for_route(rule: str, ids: dict, *, archived: bool = False) -> str:
         rule.replace("<int:habit_id>", str(habit_id))
         .replace("<int:log_id>", str(ids["log_id"]))
         .replace("<int:break_id>", str(ids["break_id"]))
+        .replace("<int:token_id>", str(ids["token_id"]))
     )
 
 
