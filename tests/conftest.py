@@ -269,9 +269,10 @@ class ApiClient:
 
 
 @pytest.fixture
-def api(app, make_user, make_token):
-    """Alice (not logged in) with a write token, as an ApiClient."""
+def api(client, make_user, make_token):
+    """Alice with a write token, as an ApiClient over the test's `client` (one client, so the
+    context pytest-flask's client keeps after a request is never shared with another's)."""
     alice = make_user("alice")
-    client = ApiClient(app.test_client(), make_token(alice.id))
-    client.user = alice
-    return client
+    api_client = ApiClient(client, make_token(alice.id))
+    api_client.user = alice
+    return api_client

@@ -206,7 +206,7 @@ def test_bearer_writes_need_no_csrf_token_but_the_token_forms_do(
     app, client, auth, monkeypatch, alice_ids, make_token
 ):
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
-    writer = ApiClient(app.test_client(), make_token(alice_ids["user_id"]))
+    writer = ApiClient(client, make_token(alice_ids["user_id"]))
     assert writer.post("/api/v1/habits", json={"name": "No CSRF needed"}).status_code == 201
     auth.login()
     assert client.post("/settings/tokens", data={"name": "x", "scope": "write"}).status_code == 400
