@@ -10,7 +10,7 @@ from ..extensions import csrf, limiter
 from .auth import limit_exempt, limit_key, limit_value, require_token
 from .problems import API_PREFIX, PROBLEM
 from .schemas import ProblemSchema
-from .writes import KEY_DOC
+from .writes import KEY_DOC, replay_kept_response
 
 JSON_ONLY = "Send the body as JSON (Content-Type: application/json)."
 RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}}
@@ -32,6 +32,7 @@ def resource(name: str, path: str, description: str) -> Blueprint:
     blueprint = Blueprint(name, __name__, url_prefix=API_PREFIX + path, description=description)
     blueprint.before_request(require_token)
     blueprint.before_request(require_json)
+    blueprint.before_request(replay_kept_response)
     csrf.exempt(blueprint)
     limiter.shared_limit(limit_value, scope="api", key_func=limit_key, exempt_when=limit_exempt)(
         blueprint

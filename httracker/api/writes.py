@@ -115,19 +115,28 @@ def remember(key: str, answer: Answer) -> None:
         raise KeyTaken from None
 
 
+def replay_kept_response():
+    """Before a write's view: the response kept for its Idempotency-Key, if there is one (so a
+    retried delete answers 204 again, not 404)."""
+    if request.method in ("POST", "PATCH", "PUT", "DELETE"):
+        key = idempotency_key()
+        if key is not None:
+            kept = stored(key)
+            if kept is not None:
+                return replay(kept)
+    return None
+
+
 def rule_problem(error: RuleBroken):
     return problem(422, error.message, errors={error.field: [error.message]})
 
 
 def write(change: Callable[[], Any], answer: Callable[[Any], Answer]):
     """Run a service call and commit it once, with the response `answer` makes of its result;
-    a RuleBroken becomes a 422 naming its field. With an Idempotency-Key, a retry within 24
-    hours gets the first response (and the write happens once)."""
+    a RuleBroken becomes a 422 naming its field. With an Idempotency-Key the response is kept
+    with the write, so a retry within 24 hours gets it again (replay_kept_response) and the
+    write happens once, even when two retries race."""
     key = idempotency_key()
-    if key is not None:
-        kept = stored(key)
-        if kept is not None:
-            return replay(kept)
 
     def run() -> Answer:
         result = answer(change())
