@@ -46,15 +46,15 @@ def check_token_fields(name: str, scope: str, expires_in_days: int | None) -> No
         raise RuleBroken("expires_in_days", "Choose one of the offered expiries.")
 
 
-def create_token(
-    user: User, name: str, scope: str, expires_in_days: int | None = None
-) -> NewToken:
+def create_token(user: User, name: str, scope: str, expires_in_days: int | None = None) -> NewToken:
     """Add a token for the user; the secret is returned here and never again."""
     name = name.strip()
     check_token_fields(name, scope, expires_in_days)
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    expires_at = utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
+    now = utcnow()
+    expires_at = now + timedelta(days=expires_in_days) if expires_in_days else None
     token = ApiToken(
+        created_at=now,
         user_id=user.id,
         name=name,
         scope=scope,

@@ -5,6 +5,7 @@ from flask import Flask
 from .accounts import users
 from .data import demo_command, export_command, import_command
 from .ops import check_deploy_command, transfer_command
+from .tokens import tokens
 
 
 def register(app: Flask) -> None:
@@ -16,5 +17,6 @@ def register(app: Flask) -> None:
         import_command,
         transfer_command,
         check_deploy_command,
+        tokens,
     ):
         app.cli.add_command(command)
