@@ -429,6 +429,11 @@ def test_analytics_errors_say_what_data_json_says(api, auth, client, query):
     assert problem["detail"] == client.get(f"/analytics/data.json{query}").get_json()["description"]
 
 
+@pytest.mark.parametrize("query", ["?start=&end=", "?range=", "?habit_id=", "?range=%207d"])
+def test_analytics_refuses_empty_and_padded_values(api, query):
+    assert "empty or padded" in assert_problem(api.get(f"/api/v1/analytics{query}"), 400)["detail"]
+
+
 # The same bad input, the same message, through a form and through the API
 
 

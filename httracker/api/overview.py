@@ -65,6 +65,11 @@ ANALYTICS_PARAMETERS = [
 @analytics.doc(operationId="getAnalytics", parameters=ANALYTICS_PARAMETERS)
 def get_analytics():
     """The same document as /analytics/data.json for the same parameters (see the README)."""
+    for name in ("range", "start", "end", "habit_id"):
+        value = request.args.get(name)
+        # data.json reads an empty or padded value as left out; the API's contract is strict.
+        if value is not None and (not value or value != value.strip()):
+            raise BadRequest(f"'{name}' is empty or padded with spaces; leave it out or fix it.")
     try:
         params = parse(request.args)
     except RangeError as error:
