@@ -3,7 +3,7 @@ token (none, unknown, revoked and expired ones get a 401 problem with WWW-Authen
 token cannot write, cookies count for nothing, and another user's ids are 404 like missing
 ones. Routes come from the URL map, so routes added later are covered too."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, update
