@@ -298,3 +298,19 @@ def test_the_limit_is_shared_by_every_worker_through_redis(
     for instance in (first, second):
         with instance.app_context():
             db.engine.dispose()
+
+
+def test_a_page_of_logs_costs_the_same_queries_whatever_its_size(
+    api, make_habit, make_log, count_queries
+):
+    habit = make_habit(api.user.id, "Piano")
+
+    def queries_for(limit):
+        with count_queries() as counter:
+            assert len(api.get(f"/api/v1/logs?limit={limit}").get_json()["items"]) == limit
+        return counter.count
+
+    for day in range(1, 31):
+        make_log(api.user.id, habit, date(2026, 1, day), 5)
+    api.get("/api/v1/me")  # the token's last use is touched once, here
+    assert queries_for(3) == queries_for(30) <= 6
