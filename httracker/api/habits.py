@@ -15,7 +15,7 @@ from .schemas import (
     HabitSchema,
     HabitUpdateSchema,
 )
-from .writes import json_response, write
+from .writes import write
 
 blp = resource("Habits", "/habits", "Habits: time habits (minutes) and check habits (done or not).")
 
@@ -155,6 +155,3 @@ def delete_habit(habit_id: int):
     """Delete a habit with all its logs, check-offs and skipped days."""
     habit = habit_or_404(habit_id)
     return write(lambda: services.delete_habit(habit), lambda _: (None, 204, {}))
-
-
-__all__ = ["blp", "json_response"]

@@ -9,7 +9,8 @@ from ..analytics.params import RangeError, parse
 from ..timeutil import user_today
 from .auth import current_token, current_token_user
 from .common import errors, resource
-from .schemas import AnalyticsSchema, MeSchema
+from .report_schemas import AnalyticsSchema
+from .schemas import MeSchema
 from .writes import json_response
 
 me = resource("Me", "/me", "The account the token belongs to.")

