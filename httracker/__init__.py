@@ -14,6 +14,7 @@ from .habits import bp as habits_bp
 from .health import bp as health_bp
 from .paths import MIGRATIONS_DIR
 from .settings import bp as settings_bp
+from .timer import bp as timer_bp
 
 
 def create_app(config: Mapping | None = None) -> Flask:
@@ -43,6 +44,6 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    for blueprint in (auth_bp, habits_bp, analytics_bp, settings_bp, health_bp):
+    for blueprint in (auth_bp, habits_bp, analytics_bp, settings_bp, timer_bp, health_bp):
         app.register_blueprint(blueprint)
     api.register(app)

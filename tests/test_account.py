@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 import config
 from httracker.extensions import db
-from httracker.models import Habit, HabitLog, LoginFailure, User, UserSession
+from httracker.models import Habit, HabitLog, HabitTimer, LoginFailure, User, UserSession, utcnow
 
 from .conftest import PASSWORD
 
@@ -127,6 +127,7 @@ def add_habit_and_log(app, user_id):
             HabitLog(user_id=user_id, habit_id=habit.id, date=date(2026, 1, 5), minutes=30)
         )
         db.session.add(LoginFailure(user_id=user_id))
+        db.session.add(HabitTimer(user_id=user_id, habit_id=habit.id, started_at=utcnow()))
         db.session.commit()
 
 
@@ -139,9 +140,10 @@ def test_delete_account_removes_everything_and_logs_out(app, client, make_user, 
     response = client.post("/settings/delete", data=data)
     assert response.status_code == 302 and response.headers["Location"] == "/auth/login"
     assert stored_user(app, user.id) is None
-    for model in (Habit, HabitLog, UserSession, LoginFailure):
+    for model in (Habit, HabitLog, HabitTimer, UserSession, LoginFailure):
         assert count(app, model, user_id=user.id) == 0
     assert count(app, Habit, user_id=bob.id) == count(app, HabitLog, user_id=bob.id) == 1
+    assert count(app, HabitTimer, user_id=bob.id) == 1
     assert client.get("/dashboard").status_code == 302
     assert other.get("/dashboard").status_code == 302
 

@@ -23,6 +23,7 @@ FIELDS = [
     *("name", "category", "target_minutes", "target_period", "habit_id", "date", "minutes"),
     *("note", "file", "format", "q", "from", "to", "period", "id"),
     *("kind", "target_direction", "target_times", "start", "end", "habits", "entry"),
+    *("started", "timer_id", "days-0-date", "days-0-minutes", "days-1-date", "days-1-minutes"),
 ]
 PAYLOADS = [
     "' OR '1'='1",
@@ -228,7 +229,14 @@ def test_fuzz_covers_the_routes_that_matter(app):
     gets = {rule.endpoint for rule in routes(app, "GET")}
     assert {"auth.login", "auth.register", "settings.change_password", "settings.revoke"} <= posts
     assert {"habits.check", "habits.unskip", "settings.breaks", "settings.delete_break"} <= posts
-    assert {"habits.dashboard", "settings.sessions", "settings.breaks", "static"} <= gets
+    assert {
+        "habits.dashboard",
+        "settings.sessions",
+        "settings.breaks",
+        "static",
+        "timer.stop",
+    } <= gets
+    assert {"timer.start", "timer.stop", "timer.discard"} <= posts
 
 
 def test_bodies_over_the_limit_get_the_413_page_on_every_post_route(app, seeded):

@@ -133,3 +133,23 @@ def test_query_count_does_not_grow_with_checks_skips_and_breaks(
     large = statements(client, count_queries, path)
     assert small == large
     assert 0 < large <= 12
+
+
+@pytest.mark.parametrize("path", [*PAGES, "/analytics/", "/settings/"])
+def test_a_running_timer_costs_no_query(client, app, make_user, auth, count_queries, path):
+    """The header's timer comes with the user, in the same query."""
+    from httracker.models import HabitTimer, utcnow
+
+    alice = make_user("alice")
+    fill(app, alice, 3)
+    auth.login("alice")
+    client.get(path)
+    without = statements(client, count_queries, path)
+    with app.app_context():
+        habit_id = db.session.scalar(db.select(Habit.id).where(Habit.archived.is_(False)))
+        db.session.add(HabitTimer(user_id=alice.id, habit_id=habit_id, started_at=utcnow()))
+        db.session.commit()
+    with count_queries() as counter:
+        page = client.get(path).get_data(as_text=True)
+    assert "running-timer" in page
+    assert counter.count == without

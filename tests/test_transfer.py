@@ -3,7 +3,7 @@
 The source is a SQLite file; the target is a second database on the engine under test
 (a SQLite file, or `<test database>_transfer` on the PostgreSQL or MariaDB server)."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from flask_migrate import upgrade
@@ -18,6 +18,7 @@ from httracker.habits.days import add_break, check_day, skip_day
 from httracker.habits.services import add_log, create_habit, set_archived
 from httracker.habits.targets import Target
 from httracker.models import ApiIdempotencyKey, Habit, HabitLog, HabitSkip, User
+from httracker.timer.services import start_timer
 
 from .conftest import PASSWORD, recreate_database
 
@@ -71,6 +72,7 @@ def source_url(tmp_path):
         add_break(bob, date(2024, 6, 1), date(2024, 6, 14), None, "Holiday")
         add_break(bob, date(2024, 7, 1), date(2024, 7, 2), [piano, stretch], None)
         set_archived(chess, True)
+        start_timer(bob, piano, datetime(2024, 5, 3, 9, tzinfo=UTC), note="a running timer")
         made = create_token(bob, "Phone", "write", 30)
         db.session.add(
             ApiIdempotencyKey(
@@ -157,6 +159,7 @@ def test_transfer_copies_everything_once(runner, source_url, target_url):
     assert len(source["user_account"]) == 2 and len(source["habit_log"]) > 300
     assert [len(source[name]) for name in ("habit_check", "habit_skip", "habit_break")] == [2, 2, 2]
     assert len(source["habit_break_habit"]) == 2
+    assert len(source["habit_timer"]) == 1
     assert len(source["api_token"]) == len(source["api_idempotency_key"]) == 1
     assert target == source
     assert per_user_day_totals(target_url) == per_user_day_totals(source_url)

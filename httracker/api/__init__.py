@@ -3,7 +3,7 @@ errors, and an OpenAPI document generated from the views."""
 
 from flask import Flask
 
-from . import days, habits, logs, overview
+from . import days, habits, logs, overview, timer
 from .docs import bp as docs_bp
 from .openapi import SECURITY_SCHEME, api
 
@@ -13,6 +13,7 @@ RESOURCES = (
     logs.blp,
     days.entries,
     days.breaks,
+    timer.blp,
     overview.analytics,
 )
 

@@ -295,3 +295,50 @@ class BreakCreateSchema(StrictSchema):
         metadata={"description": "Habit ids; null (or left out) for every habit."},
     )
     note = Text(**NOTE_FIELD)
+
+
+# The timer
+
+
+class TimerSchema(Schema):
+    id = fields.Integer(required=True)
+    habit_id = fields.Integer(required=True)
+    started_at = fields.AwareDateTime(required=True)
+    note = fields.String(required=True, allow_none=True)
+    seconds = fields.Integer(required=True, metadata={"description": "How long it has run."})
+
+
+class StopResultSchema(Schema):
+    habit_id = fields.Integer(required=True)
+    minutes = fields.Integer(required=True, metadata={"description": "Minutes logged."})
+    too_short = fields.Boolean(
+        required=True, metadata={"description": "It ran under 30 seconds: nothing was logged."}
+    )
+    logs = fields.List(fields.Nested(LogSchema), required=True)
+
+
+class TimerStateSchema(Schema):
+    running = fields.Boolean(required=True)
+    timer = fields.Nested(TimerSchema, required=True, allow_none=True)
+    stopped = fields.Nested(
+        StopResultSchema,
+        allow_none=True,
+        metadata={"description": "On a start: the timer it stopped first, if one was running."},
+    )
+
+
+class TimerStartSchema(StrictSchema):
+    habit_id = an_id(required=True, metadata={"description": "One of your active time habits."})
+    started_at = fields.AwareDateTime(
+        metadata={"description": "When it started (default now); not in the future."}
+    )
+    note = Text(**NOTE_FIELD)
+
+
+class TimerStopSchema(StrictSchema):
+    timer_id = an_id(metadata={"description": "The timer you confirm (from GET /timer)."})
+    minutes = fields.Dict(
+        keys=IsoDate(),
+        values=whole(validate=validate.Range(0, MAX_DAY_MINUTES)),
+        metadata={"description": "Minutes to log per day it ran, when asked to confirm."},
+    )

@@ -10,10 +10,11 @@ from datetime import datetime, timedelta
 
 from flask import current_app, has_request_context, request
 from sqlalchemy import delete, select, update
+from sqlalchemy.orm import joinedload
 
 from ..audit import audit, client_ip
 from ..extensions import db
-from ..models import User, UserSession, utcnow
+from ..models import HabitTimer, User, UserSession, utcnow
 
 TOUCH_INTERVAL = timedelta(minutes=1)
 
@@ -73,7 +74,10 @@ def load_session_user(token: str) -> User | None:
             connection.execute(
                 update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now)
             )
-    user = db.session.get(User, row.user_id)
+    # The running timer (and its habit) come in the same query: every page's header shows it.
+    user = db.session.get(
+        User, row.user_id, options=[joinedload(User.timer).joinedload(HabitTimer.habit)]
+    )
     if user is not None:
         user.session_token, user.session_id = token, row.id
     return user

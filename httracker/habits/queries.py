@@ -67,6 +67,18 @@ def day_total(user: User, day: date, *, except_log_id: int | None = None) -> int
     return int(db.session.scalar(query))
 
 
+def day_totals(user: User, days) -> dict[date, int]:
+    """Minutes the user has logged on each of `days` across all habits (days without any: 0)."""
+    days = list(days)
+    query = (
+        select(HabitLog.date, func.sum(HabitLog.minutes))
+        .where(HabitLog.user_id == user.id, HabitLog.date.in_(days))
+        .group_by(HabitLog.date)
+    )
+    totals = {day: int(minutes) for day, minutes in db.session.execute(query)}
+    return {day: totals.get(day, 0) for day in days}
+
+
 def categories_of(user: User) -> list[str]:
     """The user's non-empty categories, sorted."""
     query = (

@@ -18,6 +18,7 @@ from ..models import (
     Habit,
     HabitCheck,
     HabitLog,
+    HabitTimer,
     User,
     fold,
 )
@@ -94,6 +95,8 @@ def update_habit(user: User, habit: Habit, name: str, category: str, target: Tar
             f"{habit.name} already has {'check-offs' if habit.kind == 'check' else 'logs'}: "
             "its kind stays. Archive it and create a new habit instead.",
         )
+    if target.kind != habit.kind and is_timed_now(habit):
+        raise RuleBroken("kind", f"{habit.name} is being timed: stop its timer first.")
     habit.rename(name)
     habit.category = category
     for column, value in target.columns().items():
@@ -201,12 +204,27 @@ def delete_log(log: HabitLog) -> None:
 
 
 def delete_habit(habit: Habit) -> None:
-    """Delete a habit; the database cascades to its logs in the same transaction."""
+    """Delete a habit; the database cascades to its logs (and a timer running on it, which
+    is discarded with the habit) in the same transaction."""
     db.session.delete(habit)
     db.session.flush()
 
 
+def is_timed_now(habit: Habit) -> bool:
+    """Whether the habit's owner has a timer running on it."""
+    query = select(HabitTimer.id).where(
+        HabitTimer.user_id == habit.user_id, HabitTimer.habit_id == habit.id
+    )
+    return db.session.scalar(query) is not None
+
+
 def set_archived(habit: Habit, archived: bool) -> None:
-    """Archive or restore a habit; its logs stay either way."""
+    """Archive or restore a habit; its logs stay either way. A habit being timed is not
+    archived: the timer is stopped (its minutes logged) or discarded first, so no time is lost
+    and no timer runs on a habit that has left the dashboard."""
+    if archived and is_timed_now(habit):
+        raise RuleBroken(
+            "archived", f"{habit.name} is being timed: stop or discard its timer first."
+        )
     habit.archived = archived
     db.session.flush()

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from ..analytics import report
 from ..analytics.panels import dashboard_panel, habit_panel
-from ..changes import commit_change
+from ..changes import RuleBroken, commit_change
 from ..durations import format_minutes
 from ..extensions import db
 from ..forms import EmptyForm
@@ -156,7 +156,11 @@ def edit(habit_id: int):
 def set_archived(habit_id: int, archived: bool):
     """Archive or restore a habit, keeping its logs."""
     habit = queries.get_habit_or_404(current_user, habit_id)
-    commit_change(lambda: services.set_archived(habit, archived))
+    try:
+        commit_change(lambda: services.set_archived(habit, archived))
+    except RuleBroken as error:
+        flash(error.message, "error")
+        return redirect_next(url_for("habits.detail", habit_id=habit.id))
     verb = "Archived" if archived else "Restored"
     flash(f"{verb} habit {habit.name}.", "success")
     return redirect_next(url_for("habits.list_habits"))

@@ -1,5 +1,5 @@
 """The whole schema: users, their habits, the minutes they log, the days they check off or
-excuse, their breaks, and their API tokens. Every table is importable from here."""
+excuse, their breaks, running timers and API tokens. Every table is importable from here."""
 
 from ..rules import DIRECTIONS, KINDS, MAX_TIMES_PER_WEEK, TARGET_PERIODS
 from .accounts import LoginFailure, User, UserSession
@@ -18,6 +18,7 @@ from .base import (
 )
 from .days import HabitBreak, HabitBreakHabit, HabitCheck, HabitSkip
 from .habits import Habit, HabitLog
+from .timer import HabitTimer
 from .tokens import (
     IDEMPOTENCY_KEY_MAX,
     TOKEN_NAME_MAX,
@@ -50,6 +51,7 @@ __all__ = [
     "HabitCheck",
     "HabitLog",
     "HabitSkip",
+    "HabitTimer",
     "LoginFailure",
     "User",
     "UserSession",

@@ -20,6 +20,7 @@ from .base import MYSQL_TABLE, UTCDateTime, fold, utcnow
 
 if TYPE_CHECKING:
     from .habits import Habit
+    from .timer import HabitTimer
 
 
 class User(UserMixin, db.Model):
@@ -43,6 +44,9 @@ class User(UserMixin, db.Model):
     habits: Mapped[list["Habit"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
     )
+    # The running timer, if any. The request's user is loaded with it joined in (one query
+    # for every page header); timer/services.py changes the row, never through this attribute.
+    timer: Mapped["HabitTimer | None"] = relationship(viewonly=True)
 
     # The device session this object was loaded through (see auth/sessions.py); not a column.
     session_token = None

@@ -50,8 +50,37 @@
     }
   }
 
+  // "1:05:09" from seconds.
+  function clock(seconds) {
+    var hours = Math.floor(seconds / 3600);
+    var minutes = Math.floor((seconds % 3600) / 60);
+    var rest = seconds % 60;
+    return hours + ":" + (minutes < 10 ? "0" : "") + minutes + ":" + (rest < 10 ? "0" : "") + rest;
+  }
+
+  // The running timer in the header ticks, and the tab title shows it. The server says how
+  // long it had run when the page was made; counting on from there keeps a wrong clock on
+  // this device out of it.
+  function tickTimer() {
+    var elapsed = document.querySelector("[data-timer-elapsed]");
+    if (!elapsed) return;
+    var base = parseInt(elapsed.getAttribute("data-timer-elapsed"), 10) || 0;
+    var habit = elapsed.getAttribute("data-timer-habit") || "";
+    var loaded = Date.now();
+    var title = document.title;
+    function show() {
+      var seconds = base + Math.max(0, Math.floor((Date.now() - loaded) / 1000));
+      var text = clock(seconds);
+      elapsed.textContent = text;
+      document.title = text + " " + habit + " · " + title;
+    }
+    show();
+    window.setInterval(show, 1000);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     focusFirstError();
+    tickTimer();
     addDismissButtons();
     document.addEventListener("keydown", onKey);
   });

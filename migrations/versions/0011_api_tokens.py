@@ -1,7 +1,7 @@
 """Personal access tokens for the API, and the responses kept for retried writes.
 
 Revision ID: 0011_api_tokens
-Revises: 0005_habit_kinds_checks_skips
+Revises: 0006_timer
 Create Date: 2026-11-28
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_api_tokens"
-down_revision = "0005_habit_kinds_checks_skips"
+down_revision = "0006_timer"
 branch_labels = None
 depends_on = None
 
