@@ -82,3 +82,26 @@ def test_starting_a_timer_stops_and_logs_the_running_one(app, api, make_habit):
     assert switched.get_json()["stopped"]["habit_id"] == piano
     assert 19 <= switched.get_json()["stopped"]["minutes"] <= 21
     assert switched.get_json()["timer"]["habit_id"] == chess
+
+
+def test_a_long_run_is_confirmed_day_by_day(app, api, make_habit):
+    habit_id = make_habit(api.user.id, "Piano")
+    started_at = (utcnow() - timedelta(hours=13)).replace(microsecond=0)
+    api.post(
+        "/api/v1/timer/start", json={"habit_id": habit_id, "started_at": started_at.isoformat()}
+    )
+    asked = api.post("/api/v1/timer/stop", json={})
+    problem = assert_problem(asked, 422)
+    assert problem["detail"] == "The timer of Piano ran over 12 hours: confirm its minutes."
+    days = problem["days"]
+    assert sum(day["minutes"] for day in days) in (780, 781)
+    assert all(day["fits"] == 1440 for day in days)
+    confirmed = {day["date"]: 60 for day in days}
+    done = api.post("/api/v1/timer/stop", json={"minutes": confirmed})
+    assert done.status_code == 200, done.get_json()
+    assert done.get_json()["minutes"] == 60 * len(days)
+    with app.app_context():
+        assert sorted(
+            log.date.isoformat() for log in db.session.scalars(select(HabitLog))
+        ) == sorted(confirmed)
+    assert api.get("/api/v1/timer").get_json()["running"] is False

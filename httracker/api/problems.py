@@ -41,12 +41,14 @@ def problem(
     *,
     errors: dict[str, list[str]] | None = None,
     headers: dict | None = None,
+    extra: dict | None = None,
 ):
-    """A problem+json response."""
+    """A problem+json response; `extra` adds members of the problem's own (RFC 9457 §3.2)."""
     body = {"type": "about:blank", "title": title_of(status), "status": status}
     body["detail"] = detail or title_of(status)
     if errors:
         body["errors"] = errors
+    body.update(extra or {})
     response = current_app.response_class(
         json.dumps(body), status=status, mimetype=PROBLEM, headers=headers or {}
     )

@@ -94,6 +94,19 @@ class ProblemSchema(Schema):
         values=fields.List(fields.String()),
         metadata={"description": "For invalid input: the messages of each field at fault."},
     )
+    days = fields.List(
+        fields.Nested("StopDaySchema"),
+        metadata={
+            "description": "A timer stop to confirm: each day it ran, the minutes timed and "
+            "the minutes the day still holds. Send `minutes` per day to stop it."
+        },
+    )
+
+
+class StopDaySchema(Schema):
+    date = fields.Date(required=True)
+    minutes = fields.Integer(required=True)
+    fits = fields.Integer(required=True)
 
 
 # The account

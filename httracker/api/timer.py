@@ -96,7 +96,21 @@ def stop_timer(fields: dict):
             user, utcnow(), minutes=minutes, timer_id=fields.get("timer_id")
         ),
         lambda result: (StopResultSchema().dump(stopped(result)), 200, {}),
+        explain=plan_days,
     )
+
+
+def plan_days(error) -> dict:
+    """The days of a stop to confirm, for the problem the client answers with `minutes`."""
+    plan = getattr(error, "plan", None)
+    if plan is None:
+        return {}
+    return {
+        "days": [
+            {"date": day.date.isoformat(), "minutes": day.minutes, "fits": day.fits}
+            for day in plan.days
+        ]
+    }
 
 
 @blp.route("/discard", methods=["POST"])

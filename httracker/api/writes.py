@@ -127,15 +127,20 @@ def replay_kept_response():
     return None
 
 
-def rule_problem(error: RuleBroken):
-    return problem(422, error.message, errors={error.field: [error.message]})
+def rule_problem(error: RuleBroken, explain: Callable[[RuleBroken], dict] | None = None):
+    extra = explain(error) if explain else None
+    return problem(422, error.message, errors={error.field: [error.message]}, extra=extra)
 
 
-def write(change: Callable[[], Any], answer: Callable[[Any], Answer]):
+def write(
+    change: Callable[[], Any],
+    answer: Callable[[Any], Answer],
+    explain: Callable[[RuleBroken], dict] | None = None,
+):
     """Run a service call and commit it once, with the response `answer` makes of its result;
     a RuleBroken becomes a 422 naming its field. With an Idempotency-Key the response is kept
     with the write, so a retry within 24 hours gets it again (replay_kept_response) and the
-    write happens once, even when two retries race."""
+    write happens once, even when two retries race. `explain` adds members to the problem."""
     key = idempotency_key()
 
     def run() -> Answer:
@@ -147,7 +152,7 @@ def write(change: Callable[[], Any], answer: Callable[[Any], Answer]):
     try:
         body, status, headers = commit_change(run)
     except RuleBroken as error:
-        return rule_problem(error)
+        return rule_problem(error, explain)
     except KeyTaken:
         kept = stored(key)
         if kept is None:  # pragma: no cover - the other request's row is committed
