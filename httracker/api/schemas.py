@@ -63,6 +63,16 @@ class IsoDate(fields.Date):
             raise ValidationError("That date does not exist.") from None
 
 
+class Timestamp(fields.AwareDateTime):
+    """A moment in UTC to the second, as every database keeps it (MariaDB drops fractions), so
+    a response right after a write says what every later read will."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None:
+            value = value.replace(microsecond=0)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
 def whole(**kwargs):
     """A whole number (never a string or a fraction)."""
     return fields.Integer(strict=True, **kwargs)
@@ -115,7 +125,7 @@ class StopDaySchema(Schema):
 class TokenInfoSchema(Schema):
     name = fields.String(required=True)
     scope = fields.String(required=True, validate=validate.OneOf(TOKEN_SCOPES))
-    expires_at = fields.AwareDateTime(required=True, allow_none=True)
+    expires_at = Timestamp(required=True, allow_none=True)
 
 
 class MeSchema(Schema):
@@ -141,7 +151,7 @@ class HabitSchema(Schema):
     target_direction = fields.String(required=True, validate=validate.OneOf(DIRECTIONS))
     target_times = fields.Integer(required=True, allow_none=True)
     archived = fields.Boolean(required=True)
-    created_at = fields.AwareDateTime(required=True)
+    created_at = Timestamp(required=True)
 
 
 class HabitListSchema(Schema):
@@ -215,7 +225,7 @@ class LogSchema(Schema):
     date = fields.Date(required=True)
     minutes = fields.Integer(required=True)
     note = fields.String(required=True, allow_none=True)
-    created_at = fields.AwareDateTime(required=True)
+    created_at = Timestamp(required=True)
 
 
 class LogPageSchema(Schema):
@@ -290,7 +300,7 @@ class BreakSchema(Schema):
         metadata={"description": "The habits it excuses; null for every habit."},
     )
     note = fields.String(required=True, allow_none=True)
-    created_at = fields.AwareDateTime(required=True)
+    created_at = Timestamp(required=True)
 
 
 class BreakListSchema(Schema):
@@ -316,7 +326,7 @@ class BreakCreateSchema(StrictSchema):
 class TimerSchema(Schema):
     id = fields.Integer(required=True)
     habit_id = fields.Integer(required=True)
-    started_at = fields.AwareDateTime(required=True)
+    started_at = Timestamp(required=True)
     note = fields.String(required=True, allow_none=True)
     seconds = fields.Integer(required=True, metadata={"description": "How long it has run."})
 

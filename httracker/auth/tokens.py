@@ -51,7 +51,8 @@ def create_token(user: User, name: str, scope: str, expires_in_days: int | None 
     name = name.strip()
     check_token_fields(name, scope, expires_in_days)
     secret = PREFIX + secrets.token_urlsafe(32)
-    now = utcnow()
+    # Whole seconds: every database keeps them as they are (MariaDB drops fractions).
+    now = utcnow().replace(microsecond=0)
     expires_at = now + timedelta(days=expires_in_days) if expires_in_days else None
     token = ApiToken(
         created_at=now,
@@ -116,7 +117,9 @@ def load_token_user(secret: str) -> TokenUser | None:
             return None
         if row.last_used_at is None or now - row.last_used_at >= TOUCH_INTERVAL:
             connection.execute(
-                update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now)
+                update(ApiToken)
+                .where(ApiToken.id == row.id)
+                .values(last_used_at=now.replace(microsecond=0))
             )
     token = db.session.get(ApiToken, row.id)
     user = db.session.get(User, token.user_id) if token is not None else None
