@@ -7,8 +7,9 @@ TEST_DATABASE_URL_POSTGRES ?= postgresql+psycopg://postgres@127.0.0.1:5432/httra
 TEST_DATABASE_URL_MYSQL ?= mysql+pymysql://root@127.0.0.1:3306/httracker_test?charset=utf8mb4
 PYTEST_ARGS ?=
 E2E_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/httracker_e2e
+CONTRACT_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/httracker_contract
 
-.PHONY: install run test test-sqlite test-postgres test-mysql test-all test-e2e e2e-browser lint upgrade clean
+.PHONY: install run test test-sqlite test-postgres test-mysql test-all test-e2e e2e-browser lint upgrade clean test-api-contract
 
 install: $(VENV)/.installed
 
@@ -39,7 +40,11 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/bandit --quiet --recursive httracker
 
-test-all: lint test-sqlite test-postgres test-mysql
+test-all: lint test-sqlite test-postgres test-mysql test-api-contract
+
+# Schemathesis against the API served by gunicorn on PostgreSQL (about three minutes).
+test-api-contract: install
+	CONTRACT_DATABASE_URL='$(CONTRACT_DATABASE_URL)' $(BIN)/pytest tests/contract -s $(PYTEST_ARGS)
 
 # Browser tests drive Debian's Chromium (never a browser downloaded by Playwright).
 e2e-browser:

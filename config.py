@@ -157,6 +157,20 @@ class Config:
     RATELIMIT_SWALLOW_ERRORS = True
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     HSTS = False
+    # The API's OpenAPI document (flask-smorest), served at /api/v1/openapi.json.
+    API_TITLE = "HT-Tracker API"
+    API_VERSION = "1"
+    OPENAPI_VERSION = "3.1.0"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    API_SPEC_OPTIONS = {
+        "security": [{"bearerAuth": []}],
+        "info": {
+            "description": "Habits, logs, checks, skipped days, breaks and analytics of one "
+            "account, with a personal access token. Errors are RFC 9457 problem documents."
+        },
+    }
+    API_RATE_LIMIT_ENABLED = True
 
     def __init__(self, environ: Mapping[str, str] | None = None):
         environ = os.environ if environ is None else environ
@@ -180,6 +194,11 @@ class Config:
         # The site's public address: the passkey relying party (its host) and origin, and the
         # base of every link in mail (never a request's Host header).
         self.SITE_URL = (environ.get("SITE_URL") or "").strip().rstrip("/")
+        # Requests per API token (in the limiter's storage, shared by every worker).
+        self.API_RATE_LIMIT = environ.get("API_RATE_LIMIT") or "120/minute"
+        self.API_RATE_LIMIT_ENABLED = environ.get(
+            "API_RATE_LIMIT_ENABLED", str(type(self).API_RATE_LIMIT_ENABLED)
+        ).lower() not in ("0", "false", "no")
         # Imports: entries per file, and web imports per account (in the limiter's storage).
         self.IMPORT_MAX_ROWS = whole_number(environ, "IMPORT_MAX_ROWS", 200_000)
         self.IMPORT_RATE_LIMIT = environ.get("IMPORT_RATE_LIMIT") or "10/hour"
@@ -222,6 +241,7 @@ class TestingConfig(Config):
     # One test client makes hundreds of logins a minute; the limiter's own tests turn it on.
     AUTH_RATE_LIMIT_ENABLED = False
     IMPORT_RATE_LIMIT_ENABLED = False
+    API_RATE_LIMIT_ENABLED = False
     # Cheap hashes keep the suite fast; production parameters are tested separately.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 8192

@@ -18,6 +18,9 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+# The longest request line gunicorn accepts (its maximum; the default is 4094), so an API query
+# string with long filters reaches the app and gets its problem document, not gunicorn's page.
+limit_request_line = 8190
 accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

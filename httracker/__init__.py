@@ -6,7 +6,7 @@ from flask import Flask
 
 from config import ConfigError, load_config
 
-from . import cli, database, errors, formatting, pwa, security
+from . import api, cli, database, errors, formatting, pwa, security
 from .analytics import bp as analytics_bp
 from .auth import bp as auth_bp
 from .extensions import csrf, db, limiter, login_manager, mail, migrate
@@ -57,3 +57,4 @@ def register_blueprints(app: Flask) -> None:
         pwa.bp,
     ):
         app.register_blueprint(blueprint)
+    api.register(app)

@@ -1,8 +1,10 @@
-"""Friendly error pages; a 500 rolls the session back so nothing half-done is kept."""
+"""Friendly error pages (problem documents under /api/v1); a 500 rolls the session back so
+nothing half-done is kept."""
 
 from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from .api import problems
 from .extensions import db
 
 TITLES = {
@@ -15,6 +17,9 @@ TITLES = {
     500: "Something went wrong",
     503: "Service unavailable",
 }
+
+
+SERVER_ERROR = "The error has been logged. Please try again in a moment."
 
 
 def register(app: Flask) -> None:
@@ -37,10 +42,14 @@ def render_error(status: int, description: str | None = None):
 def handle_http_error(error: HTTPException):
     if error.code is None or error.code < 400:
         return error
+    if problems.is_api_request():
+        return problems.from_http_error(error)
     return render_error(error.code, error.description)
 
 
 def handle_server_error(error: InternalServerError):
     # Flask has already logged the traceback; the user sees only a friendly page.
     db.session.rollback()
-    return render_error(500, "The error has been logged. Please try again in a moment.")
+    if problems.is_api_request():
+        return problems.problem(500, SERVER_ERROR)
+    return render_error(500, SERVER_ERROR)

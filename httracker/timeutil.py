@@ -1,10 +1,13 @@
 """Dates as the user sees them: "today" in their time zone, weeks from their first weekday."""
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 EARLIEST_DATE = date(2000, 1, 1)
+# Dates in URLs and JSON are YYYY-MM-DD only (fromisoformat also reads 20240101 and 2024-W01-1).
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 WEEKDAY_NUMBERS = {"monday": 0, "sunday": 6}
 
 

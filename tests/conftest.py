@@ -289,3 +289,52 @@ def clock(monkeypatch):
     pinned = Clock(datetime.now(UTC).replace(microsecond=0))
     monkeypatch.setattr(mail_clock, "now", pinned)
     return pinned
+
+
+@pytest.fixture
+def make_token(app):
+    """Create an API token for a user id and return its secret: `make_token(alice.id)`."""
+    from httracker.auth.tokens import create_token
+    from httracker.models import User
+
+    def make(user_id, scope="write", name="script", expires_in_days=None):
+        with app.app_context():
+            made = create_token(db.session.get(User, user_id), name, scope, expires_in_days)
+            db.session.commit()
+            return made.secret
+
+    return make
+
+
+class ApiClient:
+    """The test client with a bearer token on every request: `api.get("/api/v1/me")`."""
+
+    def __init__(self, client, secret: str):
+        self.client = client
+        self.secret = secret
+
+    def open(self, method, url, *, headers=None, **kwargs):
+        headers = {"Authorization": f"Bearer {self.secret}", **(headers or {})}
+        return self.client.open(url, method=method, headers=headers, **kwargs)
+
+    def get(self, url, **kwargs):
+        return self.open("GET", url, **kwargs)
+
+    def post(self, url, **kwargs):
+        return self.open("POST", url, **kwargs)
+
+    def patch(self, url, **kwargs):
+        return self.open("PATCH", url, **kwargs)
+
+    def delete(self, url, **kwargs):
+        return self.open("DELETE", url, **kwargs)
+
+
+@pytest.fixture
+def api(client, make_user, make_token):
+    """Alice with a write token, as an ApiClient over the test's `client` (one client, so the
+    context pytest-flask's client keeps after a request is never shared with another's)."""
+    alice = make_user("alice")
+    api_client = ApiClient(client, make_token(alice.id))
+    api_client.user = alice
+    return api_client

@@ -61,9 +61,9 @@ PAYLOADS = [
 ]
 FORM = "application/x-www-form-urlencoded"
 # Rows a rejected request may still write: the login-failure count is the lockout working,
-# a refused passkey or code spends its login challenge, and last_seen_at is the session being
-# used.
-VOLATILE = {("user_session", "last_seen_at")}
+# a refused passkey or code spends its login challenge, and last_seen_at / last_used_at are the
+# session or API token being used.
+VOLATILE = {("user_session", "last_seen_at"), ("api_token", "last_used_at")}
 SKIPPED_TABLES = {"login_failure", "login_challenge"}
 
 values = st.one_of(

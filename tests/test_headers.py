@@ -8,6 +8,8 @@ import pytest
 
 from httracker import create_app
 from httracker.extensions import db
+from httracker.habits.days import add_break
+from httracker.models import User
 from httracker.security import CONTENT_SECURITY_POLICY, PERMISSIONS_POLICY
 from httracker.timeutil import today_in
 
@@ -103,17 +105,25 @@ def own_get_urls(app, ids):
 
 
 def test_nothing_a_logged_in_user_sees_is_stored_by_the_browser(
-    app, client, user, make_habit, make_log
+    app, client, user, make_habit, make_log, make_token
 ):
     habit_id = make_habit(user.id, "Reading")
     log_id = make_log(user.id, habit_id, today_in("UTC"), 30, note="private")
     preview_id = add_preview(app, user.id, today_in("UTC"))
-    ids = {"habit_id": habit_id, "log_id": log_id, "preview_id": preview_id}
+    with app.app_context():
+        owner = db.session.get(User, user.id)
+        day = today_in("UTC")
+        break_id = add_break(owner, day, day, None, "private").id
+        db.session.commit()
+    ids = {"habit_id": habit_id, "log_id": log_id, "preview_id": preview_id, "break_id": break_id}
     urls = list(own_get_urls(app, ids))
     assert f"/settings/import/{preview_id}" in urls
     assert {"/settings/export.csv", "/settings/export.json", "/analytics/data.json"} <= set(urls)
-    for url in [*urls, "/no/such/page"]:
-        response = client.get(url)
+    assert {"/api/v1/me", f"/api/v1/logs/{log_id}", "/api/v1/analytics"} <= set(urls)
+    # The API answers a token, not the cookie.
+    bearer = {"Authorization": f"Bearer {make_token(user.id, scope='read')}"}
+    for url in [*urls, "/no/such/page", "/api/v1/no/such/thing"]:
+        response = client.get(url, headers=bearer if url.startswith("/api/") else {})
         assert response.status_code in (200, 302, 404), url
         assert response.headers.get("Cache-Control") == "no-store", url
     posted = client.post("/habits/new", data={"name": "Piano", "target_period": "day"})

@@ -12,6 +12,7 @@ from httracker.extensions import db
 from httracker.habits.days import add_break
 from httracker.mail.tokens import sign
 from httracker.models import (
+    ApiToken,
     Habit,
     HabitBreak,
     HabitBreakHabit,
@@ -26,16 +27,18 @@ from httracker.models import (
 from httracker.portability.previews import PREVIEW_LIFETIME
 from httracker.timeutil import today_in
 
-ID_ARGUMENTS = {"habit_id", "log_id", "break_id", "passkey_id", "preview_id"}
+ID_ARGUMENTS = {"habit_id", "log_id", "break_id", "passkey_id", "preview_id", "token_id"}
+# The API's routes answer bearer tokens, not the cookie: tests/test_api_access.py covers them.
+API_PREFIX = "/api/"
 MISSING_ID = 987654
 
 
 def id_routes():
-    """(rule, method) for every route of the app taking a habit, log or break id."""
+    """(rule, method) for every web route of the app taking a habit, log, break or token id."""
     app = create_app({"ENV": "testing", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     routes = []
     for rule in app.url_map.iter_rules():
-        if rule.arguments & ID_ARGUMENTS:
+        if rule.arguments & ID_ARGUMENTS and not rule.rule.startswith(API_PREFIX):
             routes.extend((rule.rule, method) for method in sorted(rule.methods & {"GET", "POST"}))
     return sorted(routes)
 
@@ -66,8 +69,9 @@ def test_the_matrix_covers_every_id_route():
         "/settings/import/<int:preview_id>/mapping",
         "/settings/import/<int:preview_id>/confirm",
         "/settings/import/<int:preview_id>/cancel",
+        "/settings/tokens/<int:token_id>/revoke",
     } <= rules
-    assert len(ROUTES) >= 24
+    assert len(ROUTES) >= 25
 
 
 def snapshot(app):
@@ -97,13 +101,14 @@ def snapshot(app):
         previews = db.session.execute(
             select(ImportPreview.id, ImportPreview.user_id, ImportPreview.mapping)
         ).all()
-        return habits, logs, days, breaks, sorted(links), passkeys, sorted(previews)
+        tokens = db.session.execute(select(ApiToken.id, ApiToken.user_id)).all()
+        return habits, logs, days, breaks, sorted(links), passkeys, sorted(previews), sorted(tokens)
 
 
 @pytest.fixture
-def two_users(app, make_user, make_habit, make_log, auth):
+def two_users(app, make_user, make_habit, make_log, make_token, auth):
     """Alice (logged in) and Bob, each with a habit and a log, a check habit checked and
-    skipped on one day, and a break; returns their ids."""
+    skipped on one day, a break and an API token; returns their ids."""
     alice, bob = make_user("alice"), make_user("bob")
     day = today_in("UTC") - timedelta(days=1)
     ids = {}
@@ -120,6 +125,11 @@ def two_users(app, make_user, make_habit, make_log, auth):
             app, owner.id, ids[owner.username]["check_habit_id"], day
         )
         ids[owner.username]["preview_id"] = add_preview(app, owner.id, day)
+        make_token(owner.id)
+        with app.app_context():
+            ids[owner.username]["token_id"] = db.session.scalar(
+                select(ApiToken.id).where(ApiToken.user_id == owner.id)
+            )
     auth.login("alice")
     auth.client.get("/habits/")  # shows (and so clears) the login message
     # Added after the login: with a passkey, a password alone no longer logs in.
@@ -186,6 +196,7 @@ def url_for_route(rule: str, ids: dict, *, archived: bool = False) -> str:
         .replace("<int:passkey_id>", str(ids["passkey_id"]))
         .replace("<day>", (today_in("UTC") - timedelta(days=2)).isoformat())
         .replace("<int:preview_id>", str(ids["preview_id"]))
+        .replace("<int:token_id>", str(ids["token_id"]))
     )
 
 

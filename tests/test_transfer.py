@@ -12,11 +12,12 @@ from sqlalchemy.engine import make_url
 
 from httracker import create_app
 from httracker.auth.services import find_user
+from httracker.auth.tokens import create_token
 from httracker.extensions import db
 from httracker.habits.days import add_break, check_day, skip_day
 from httracker.habits.services import add_log, create_habit, set_archived
 from httracker.habits.targets import Target
-from httracker.models import EmailOutbox, Habit, HabitLog, HabitSkip, User
+from httracker.models import ApiIdempotencyKey, EmailOutbox, Habit, HabitLog, HabitSkip, User
 from httracker.timer.services import start_timer
 
 from .conftest import PASSWORD, recreate_database
@@ -48,7 +49,8 @@ def drop_database(url):
 @pytest.fixture
 def source_url(tmp_path):
     """A SQLite database with the demo account and a second user with data of his own: logs,
-    checks, skipped days and breaks (for every habit and for chosen ones)."""
+    checks, skipped days and breaks (for every habit and for chosen ones), an API token and a
+    kept idempotent response."""
     url = f"sqlite:///{tmp_path / 'source.sqlite'}"
     app = migrated_app(url)
     runner = app.test_cli_runner()
@@ -83,6 +85,18 @@ def source_url(tmp_path):
                 text_body="ü " * 100,
                 html_body="<p>ü</p>",
                 headers='{"List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}',
+            )
+        )
+        made = create_token(bob, "Phone", "write", 30)
+        db.session.add(
+            ApiIdempotencyKey(
+                user_id=bob.id,
+                token_id=made.token.id,
+                key="retry-1",
+                fingerprint="0" * 64,
+                status=201,
+                body='{"id": 1}',
+                location="/api/v1/logs/1",
             )
         )
         db.session.commit()
@@ -162,6 +176,7 @@ def test_transfer_copies_everything_once(runner, source_url, target_url):
     assert [len(source[name]) for name in ("habit_check", "habit_skip", "habit_break")] == [2, 2, 2]
     assert len(source["habit_break_habit"]) == 2
     assert len(source["habit_timer"]) == 1
+    assert len(source["api_token"]) == len(source["api_idempotency_key"]) == 1
     assert target == source
     assert per_user_day_totals(target_url) == per_user_day_totals(source_url)
 

@@ -1,17 +1,16 @@
 """Range and filter parameters of the analytics pages: ?range=… or ?start=…&end=…, habit_id,
 category. Anything malformed becomes a RangeError with a message fit for a 400 page."""
 
-import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ..models import CATEGORY_MAX
+from ..timeutil import ISO_DATE
 
 PRESETS = {"7d": 7, "30d": 30, "90d": 90, "365d": 365}
 RANGE_CHOICES = (*PRESETS, "all")
 DEFAULT_RANGE = "30d"
 MAX_RANGE_YEARS = 20
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 # Far wider than any log (logs start in 2000), narrow enough that the previous period and the
 # 20-year check stay within Python's dates.
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)

@@ -3,6 +3,10 @@
 from dataclasses import replace
 from datetime import date, timedelta
 
+from flask import abort
+
+from ..extensions import db
+from ..habits.queries import habits_of
 from ..models import Habit, User
 from ..timeutil import user_today, week_start_of
 from . import derived, engine, metrics, queries, resume
@@ -207,6 +211,19 @@ def overview(
             categories=tuple(sorted({habit.category for habit in habits if habit.category})),
         ),
     )
+
+
+def overview_for(user: User, params: Params, today: date) -> Overview:
+    """The overview of /analytics/, data.json and the API for the user's parameters; a 404 when
+    `habit_id` is not one of their habits (found among the habits the report loads anyway, so
+    no extra query)."""
+    habits = list(db.session.scalars(habits_of(user)))
+    only = None
+    if params.habit_id is not None:
+        only = next((habit for habit in habits if habit.id == params.habit_id), None)
+        if only is None:
+            abort(404, "You have no habit with that number.")
+    return overview(user, params, today, habits, only)
 
 
 def _categories(rows: list[HabitRow]) -> list[dict]:

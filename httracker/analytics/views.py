@@ -3,8 +3,6 @@
 from flask import abort, jsonify, render_template, request
 from flask_login import current_user, login_required
 
-from ..extensions import db
-from ..habits.queries import habits_of
 from . import bp, panels, report
 from .params import PRESETS, RANGE_CHOICES, Params, RangeError, parse
 from .results import Overview
@@ -24,15 +22,8 @@ def _params():
 
 
 def _overview(params: Params) -> Overview:
-    """The report for the logged-in user as of one today; a 404 when `habit_id` is not one of
-    their habits (found among the habits the report loads anyway, so no extra query)."""
-    habits = list(db.session.scalars(habits_of(current_user)))
-    only = None
-    if params.habit_id is not None:
-        only = next((habit for habit in habits if habit.id == params.habit_id), None)
-        if only is None:
-            abort(404, "You have no habit with that number.")
-    return report.overview(current_user, params, report.today_for(current_user), habits, only)
+    """The report for the logged-in user as of one today."""
+    return report.overview_for(current_user, params, report.today_for(current_user))
 
 
 @bp.route("/")

@@ -11,6 +11,7 @@ from ..models import User, fold
 from .lockout import device_session_subject, locked_until, record_failure, unlock
 from .passwords import hash_password, needs_rehash, new_password_problem, verify_password
 from .sessions import revoke_sessions
+from .tokens import revoke_tokens
 
 EMAIL_TAKEN = "An account with that email already exists."
 USERNAME_OR_EMAIL_TAKEN = "That username or email is taken."
@@ -106,11 +107,13 @@ def set_password(user: User, password: str, keep_session: int | None = None) -> 
     every one); returns how many ended. No strength rules: `change_password` applies them.
 
     The one place a new password revokes what the old one granted: sessions, device cookies
-    (the credential generation moves on) and the failures counted against the account."""
+    (the credential generation moves on), every API token and the failures counted against
+    the account."""
     user.password_hash = hash_password(password)
     user.credential_generation = (user.credential_generation or 0) + 1
     unlock(user)
     ended = revoke_sessions(user, except_session=keep_session)
+    revoke_tokens(user)
     audit("password.changed", user.id, sessions_ended=ended)
     return ended
 
@@ -158,8 +161,10 @@ def set_preferences(
 
 
 def delete_user(user: User) -> None:
-    """Delete an account; the database cascades to habits, logs, sessions and login failures."""
+    """Delete an account: its API tokens are revoked, and the database cascades to habits,
+    logs, sessions and login failures."""
     user_id = user.id
+    revoke_tokens(user)
     db.session.delete(user)
     db.session.flush()
     audit("account.deleted", user_id)

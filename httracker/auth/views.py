@@ -6,8 +6,10 @@ from flask_login import current_user, login_user, logout_user
 from ..audit import audit
 from ..changes import commit, commit_change
 from ..extensions import db, limiter, login_manager
+
+# The module, not the name: mail.accounts imports auth's services, so either may load first.
+from ..mail import accounts as mail_accounts
 from ..mail import mail_enabled
-from ..mail.accounts import register_by_mail
 from ..models import User, utcnow
 from ..security import safe_next
 from . import bp
@@ -120,9 +122,11 @@ def register_user(form: RegisterForm) -> User:
 
 
 def register_user_by_mail(form: RegisterForm) -> str:
-    """Registration when the site sends mail (see `register_by_mail`): the address mailed; with
-    REGISTRATION=invite the invitation is spent in the same transaction."""
-    mailed, user = register_by_mail(form.username.data, form.email.data, form.password.data)
+    """Registration when the site sends mail (`mail.accounts.register_by_mail`): the address
+    mailed; with REGISTRATION=invite the invitation is spent in the same transaction."""
+    mailed, user = mail_accounts.register_by_mail(
+        form.username.data, form.email.data, form.password.data
+    )
     if user is not None:
         user.timezone = form.timezone.data
     if registration_policy() == "invite":

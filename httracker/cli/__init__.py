@@ -8,6 +8,7 @@ from .invites import invites
 from .mail import mail_group, reminders_group
 from .ops import check_deploy_command, transfer_command
 from .stats import stats_command
+from .tokens import tokens
 
 
 def register(app: Flask) -> None:
@@ -23,5 +24,6 @@ def register(app: Flask) -> None:
         mail_group,
         reminders_group,
         stats_command,
+        tokens,
     ):
         app.cli.add_command(command)

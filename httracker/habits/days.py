@@ -44,6 +44,12 @@ def check_checkable(habit) -> None:
         raise RuleBroken("date", f"{habit.name} counts minutes: log time instead of checking it.")
 
 
+def check_open(habit) -> None:
+    """An archived habit takes no new checks or skips, like its logs."""
+    if habit.archived:
+        raise RuleBroken("date", f"{habit.name} is archived: restore it first.")
+
+
 def check_check_rules(habit, day: date, note: str | None, today: date) -> str | None:
     """A check of `habit` (a Habit, or anything with its name and kind) on `day`; the note as
     it is stored."""

@@ -4,7 +4,7 @@
 from flask import flash, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..changes import RuleBroken, commit_change
+from ..changes import commit_change
 from ..formatting import readable_date
 from ..security import safe_next
 from ..timeutil import user_today
@@ -23,8 +23,8 @@ def change_day(habit_id: int, change, messages: tuple[str, str], *, adds: bool):
         day = form.date.data or user_today(current_user)
 
         def run():
-            if adds and habit.archived:
-                raise RuleBroken("date", f"{habit.name} is archived: restore it first.")
+            if adds:
+                days.check_open(habit)
             return change(habit, day, form.note.data)
 
         changed = commit_change(run, form)

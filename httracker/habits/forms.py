@@ -101,7 +101,7 @@ class HabitChoiceField(SelectField):
 
     def pre_validate(self, form):
         if self.data not in {choice.value for choice in self.choices or ()}:
-            raise ValidationError("Choose one of your active habits.")
+            raise ValidationError(services.NOT_AN_ACTIVE_HABIT)
 
 
 class HabitForm(FlaskForm):

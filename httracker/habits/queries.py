@@ -47,6 +47,15 @@ def get_habit_or_404(user: User, habit_id: int, *, active_only: bool = False) ->
     return habit
 
 
+def active_habit(user: User, habit_id: int) -> Habit | None:
+    """The user's habit with this id if it is not archived, else None."""
+    return db.session.scalar(
+        select(Habit).where(
+            Habit.id == habit_id, Habit.user_id == user.id, Habit.archived.is_(False)
+        )
+    )
+
+
 def get_log_or_404(user: User, log_id: int) -> HabitLog:
     """The user's log with this id, or a 404."""
     log = db.session.scalar(

@@ -28,6 +28,9 @@ from .colours import COLOURS, next_colour
 from .queries import day_total
 from .targets import Target, checked_target
 
+# A log names a habit that is missing, someone else's, archived (for a new log) or not timed.
+NOT_AN_ACTIVE_HABIT = "Choose one of your active habits."
+
 
 def lock_user(user: User) -> None:
     """Serialise concurrent changes to one user's logs: a row lock on PostgreSQL and MariaDB.

@@ -1,6 +1,6 @@
 """The whole schema: users, their habits, the minutes they log, the days they check off or
-excuse, their breaks, running timers, and files waiting for an import's confirmation. Every
-table is importable from here."""
+excuse, their breaks, running timers, API tokens, and files waiting for an import's
+confirmation. Every table is importable from here."""
 
 from ..rules import DIRECTIONS, KINDS, MAX_TIMES_PER_WEEK, TARGET_PERIODS
 from .accounts import LoginFailure, User, UserSession
@@ -24,8 +24,20 @@ from .imports import ImportPreview
 from .mail import EmailOutbox
 from .stats import HabitMonthTotal, HabitStatsState
 from .timer import HabitTimer
+from .tokens import (
+    IDEMPOTENCY_KEY_MAX,
+    TOKEN_NAME_MAX,
+    TOKEN_SCOPES,
+    ApiIdempotencyKey,
+    ApiToken,
+)
 
 __all__ = [
+    "IDEMPOTENCY_KEY_MAX",
+    "TOKEN_NAME_MAX",
+    "TOKEN_SCOPES",
+    "ApiIdempotencyKey",
+    "ApiToken",
     "CATEGORY_MAX",
     "DIRECTIONS",
     "KINDS",

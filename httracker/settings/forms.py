@@ -1,5 +1,5 @@
-"""Forms of the settings pages: password, email, account deletion, preferences, import and
-breaks."""
+"""Forms of the settings pages: password, email, account deletion, preferences, import,
+breaks and API tokens."""
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -28,10 +28,11 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ..auth.forms import PASSWORD_LENGTH
 from ..auth.passwords import PASSWORD_MAX, password_problem
 from ..auth.services import EMAIL_TAKEN, email_taken
+from ..auth.tokens import EXPIRY_DAYS
 from ..forms import strip
 from ..habits.forms import RuleCheck
 from ..habits.services import check_note
-from ..models import NOTE_MAX, WEEK_STARTS, User
+from ..models import NOTE_MAX, TOKEN_NAME_MAX, WEEK_STARTS, User
 from ..timeutil import timezone_groups
 
 
@@ -168,3 +169,30 @@ class BreakForm(FlaskForm):
         if ALL_HABITS in self.habits.data:
             return None
         return [int(value) for value in self.habits.data]
+
+
+EXPIRY_CHOICES = [SelectChoice("", "Never")] + [
+    SelectChoice(str(days), f"In {days} days") for days in EXPIRY_DAYS
+]
+
+
+class TokenForm(FlaskForm):
+    name = StringField(
+        "Name",
+        filters=[strip],
+        validators=[DataRequired(), Length(max=TOKEN_NAME_MAX)],
+        render_kw={"maxlength": TOKEN_NAME_MAX},
+    )
+    scope = SelectField(
+        "Access",
+        choices=[
+            SelectChoice("read", "Read: see habits, logs and analytics"),
+            SelectChoice("write", "Write: also create, change and delete"),
+        ],
+        default="read",
+    )
+    expires_in_days = SelectField("Expires", choices=EXPIRY_CHOICES, default="")
+
+    def expiry(self) -> int | None:
+        """The chosen lifetime in days, or None for a token that does not expire."""
+        return int(self.expires_in_days.data) if self.expires_in_days.data else None

@@ -1,7 +1,7 @@
 """Import previews: an uploaded file waits here between its preview and its confirmation.
 
 Revision ID: 0012_import_previews
-Revises: 0010_habit_stats
+Revises: 0011_api_tokens
 Create Date: 2026-11-28
 """
 
@@ -10,7 +10,7 @@ from alembic import op
 from sqlalchemy.dialects import mysql
 
 revision = "0012_import_previews"
-down_revision = "0010_habit_stats"
+down_revision = "0011_api_tokens"
 branch_labels = None
 depends_on = None
 

@@ -11,6 +11,8 @@ MEMBER_PAGES = {
     "settings": "/settings/",
     "devices": "/settings/sessions",
     "preferences": "/settings/preferences",
+    "tokens": "/settings/tokens",
+    "api-docs": "/api/docs",
 }
 
 

@@ -1,0 +1,107 @@
+"""/api/v1/timer: start, read, stop (its minutes become logs) and discard, through the timer's
+own services, with their rules and messages."""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from httracker.extensions import db
+from httracker.models import HabitLog, utcnow
+
+from .test_api_access import assert_problem
+
+
+def test_start_read_and_stop_a_timer_that_logs_its_minutes(app, api, make_habit):
+    habit_id = make_habit(api.user.id, "Piano")
+    assert api.get("/api/v1/timer").get_json() == {"running": False, "timer": None}
+    started_at = (utcnow() - timedelta(minutes=45)).replace(microsecond=0)
+    started = api.post(
+        "/api/v1/timer/start",
+        json={"habit_id": habit_id, "started_at": started_at.isoformat(), "note": "scales"},
+    )
+    assert started.status_code == 201, started.get_json()
+    timer = started.get_json()["timer"]
+    assert (timer["habit_id"], timer["note"]) == (habit_id, "scales")
+    assert started.get_json()["stopped"] is None
+    running = api.get("/api/v1/timer").get_json()
+    assert running["running"] is True and 45 * 60 <= running["timer"]["seconds"] < 47 * 60
+    stopped = api.post("/api/v1/timer/stop", json={})
+    assert stopped.status_code == 200, stopped.get_json()
+    result = stopped.get_json()
+    assert result["habit_id"] == habit_id and result["too_short"] is False
+    assert 45 <= result["minutes"] <= 46
+    with app.app_context():
+        logs = db.session.scalars(select(HabitLog)).all()
+        assert sum(log.minutes for log in logs) == result["minutes"]
+        assert {log.note for log in logs} == {"scales"}
+    assert [log["id"] for log in result["logs"]] == [log.id for log in logs]
+    assert api.get("/api/v1/timer").get_json()["running"] is False
+
+
+def test_a_short_run_logs_nothing_and_discard_ends_a_timer(app, api, make_habit):
+    habit_id = make_habit(api.user.id, "Piano")
+    assert api.post("/api/v1/timer/start", json={"habit_id": habit_id}).status_code == 201
+    short = api.post("/api/v1/timer/stop", json={}).get_json()
+    assert short["too_short"] is True and short["logs"] == [] and short["minutes"] == 0
+    api.post("/api/v1/timer/start", json={"habit_id": habit_id})
+    assert api.post("/api/v1/timer/discard").status_code == 204
+    assert api.get("/api/v1/timer").get_json()["running"] is False
+    with app.app_context():
+        assert db.session.scalars(select(HabitLog)).all() == []
+
+
+def test_timer_rules_come_from_the_timer_services(api, make_user, make_habit):
+    check_id = make_habit(api.user.id, "Gym", kinds={"kind": "check"})
+    refused = api.post("/api/v1/timer/start", json={"habit_id": check_id})
+    assert (
+        assert_problem(refused, 422)["detail"] == "Gym is checked off, not timed: check it instead."
+    )
+    for path in ("/api/v1/timer/stop", "/api/v1/timer/discard"):
+        assert (
+            assert_problem(api.post(path, json={}) if "stop" in path else api.post(path), 422)[
+                "detail"
+            ]
+            == "No timer is running."
+        )
+    bob = make_user("bob")
+    assert_problem(api.post("/api/v1/timer/start", json={"habit_id": make_habit(bob.id)}), 404)
+    future = (utcnow() + timedelta(hours=2)).isoformat()
+    habit_id = make_habit(api.user.id, "Piano")
+    assert_problem(
+        api.post("/api/v1/timer/start", json={"habit_id": habit_id, "started_at": future}), 422
+    )
+
+
+def test_starting_a_timer_stops_and_logs_the_running_one(app, api, make_habit):
+    piano = make_habit(api.user.id, "Piano")
+    chess = make_habit(api.user.id, "Chess")
+    earlier = (utcnow() - timedelta(minutes=20)).replace(microsecond=0).isoformat()
+    api.post("/api/v1/timer/start", json={"habit_id": piano, "started_at": earlier})
+    switched = api.post("/api/v1/timer/start", json={"habit_id": chess})
+    assert switched.status_code == 201
+    assert switched.get_json()["stopped"]["habit_id"] == piano
+    assert 19 <= switched.get_json()["stopped"]["minutes"] <= 21
+    assert switched.get_json()["timer"]["habit_id"] == chess
+
+
+def test_a_long_run_is_confirmed_day_by_day(app, api, make_habit):
+    habit_id = make_habit(api.user.id, "Piano")
+    started_at = (utcnow() - timedelta(hours=13)).replace(microsecond=0)
+    api.post(
+        "/api/v1/timer/start", json={"habit_id": habit_id, "started_at": started_at.isoformat()}
+    )
+    asked = api.post("/api/v1/timer/stop", json={})
+    problem = assert_problem(asked, 422)
+    assert problem["detail"] == "The timer of Piano ran over 12 hours: confirm its minutes."
+    days = problem["days"]
+    assert sum(day["minutes"] for day in days) in (780, 781)
+    assert all(day["fits"] == 1440 for day in days)
+    confirmed = {day["date"]: 60 for day in days}
+    done = api.post("/api/v1/timer/stop", json={"minutes": confirmed})
+    assert done.status_code == 200, done.get_json()
+    assert done.get_json()["minutes"] == 60 * len(days)
+    with app.app_context():
+        assert sorted(
+            log.date.isoformat() for log in db.session.scalars(select(HabitLog))
+        ) == sorted(confirmed)
+    assert api.get("/api/v1/timer").get_json()["running"] is False
