@@ -2,7 +2,6 @@
 Idempotency-Key many times at once; it is logged once and every answer is the first one."""
 
 import json
-import threading
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -11,7 +10,7 @@ from httracker.extensions import db
 from httracker.models import ApiIdempotencyKey, HabitLog
 from httracker.timeutil import today_in
 
-from .test_races import race_app  # noqa: F401 - a fixture
+from .test_races import race_app, together  # noqa: F401 - race_app is a fixture
 
 THREADS = 12
 ROUNDS = 5
@@ -19,26 +18,13 @@ ROUNDS = 5
 
 def post_together(app, secret, path, body, key):
     """POST `body` with the same key from THREADS clients at once; (status, json, headers)."""
-    barrier = threading.Barrier(THREADS)
-    results = [None] * THREADS
+    headers = {"Authorization": f"Bearer {secret}", "Idempotency-Key": key}
 
-    def worker(index):
-        client = app.test_client()
-        headers = {"Authorization": f"Bearer {secret}", "Idempotency-Key": key}
-        try:
-            barrier.wait(timeout=60)
-            response = client.post(path, json=body, headers=headers)
-            results[index] = (response.status_code, response.get_json(), dict(response.headers))
-        except Exception as error:  # reported by the test, not lost in the thread
-            results[index] = error
+    def post():
+        response = app.test_client().post(path, json=body, headers=headers)
+        return response.status_code, response.get_json(), dict(response.headers)
 
-    threads = [threading.Thread(target=worker, args=(index,)) for index in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
+    return together([post] * THREADS)
 
 
 def test_racing_retries_with_one_key_log_once(

@@ -2,7 +2,6 @@
 added on old days while other requests carry and store the same habits' state; afterwards the
 stored state equals a computation from nothing."""
 
-import threading
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -12,31 +11,10 @@ from httracker.extensions import db
 from httracker.models import HabitLog, HabitMonthTotal, HabitStatsState, User
 from httracker.timeutil import today_in
 
-from .test_races import logged_in_clients, race_app  # noqa: F401 - the fixture
+from .test_races import logged_in_clients, race_app, together  # noqa: F401 - the fixture
 
 CLIENTS = 8
 ROUNDS = 6
-
-
-def together(calls):
-    """Run every call at the same moment; their results (or the exception each raised)."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def worker(index):
-        try:
-            barrier.wait(timeout=60)
-            results[index] = calls[index]()
-        except Exception as error:  # reported by the test, not lost in the thread
-            results[index] = error
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
 
 
 def test_concurrent_writes_and_reads_leave_the_state_consistent(

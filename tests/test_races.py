@@ -3,6 +3,7 @@ the same request at the same moment, round after round, and the rules still hold
 
 import threading
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from sqlalchemy import func, select
@@ -46,27 +47,37 @@ def logged_in_clients(app, usernames):
     return clients
 
 
-def post_together(clients, path, data_for):
-    """POST `data_for(index)` to `path` from every client at once; the responses (or the
-    exception a thread raised), in client order."""
-    barrier = threading.Barrier(len(clients))
-    results = [None] * len(clients)
+def together(calls):
+    """Run every call at the same moment, each in its own thread; their results (or the
+    exception each raised, reported by the test rather than lost in the thread), in order."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
 
     def worker(index):
         try:
             barrier.wait(timeout=60)
-            response = clients[index].post(path, data=data_for(index))
-            results[index] = (response.status_code, response.get_data(as_text=True))
-        except Exception as error:  # reported by the test, not lost in the thread
+            results[index] = calls[index]()
+        except Exception as error:
             results[index] = error
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(clients))]
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(calls))]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
     assert not any(thread.is_alive() for thread in threads)
     return results
+
+
+def post_together(clients, path, data_for):
+    """POST `data_for(index)` to `path` from every client at once; the responses (or the
+    exception a thread raised), in client order."""
+
+    def post(index):
+        response = clients[index].post(path, data=data_for(index))
+        return response.status_code, response.get_data(as_text=True)
+
+    return together([partial(post, index) for index in range(len(clients))])
 
 
 def test_the_day_limit_holds_when_twenty_requests_log_1000_minutes_at_once(

@@ -99,19 +99,22 @@ def due_today(habit: Habit, user: User, now: datetime) -> date | None:
     return day
 
 
-def claim(habit: Habit, day: date) -> bool:
-    """Mark the habit reminded for `day`, unless a concurrent run already did: one conditional
-    UPDATE, so two runs at once never both send."""
+def claim_once(column, row_id: int, value: date) -> bool:
+    """Set `column` (a "sent for" date) of the row `row_id` to `value` unless it holds it
+    already: one conditional UPDATE, so of two runs at once only one sends."""
+    model = column.class_
     result = db.session.execute(
-        update(Habit)
-        .where(
-            Habit.id == habit.id,
-            or_(Habit.reminder_sent_on.is_(None), Habit.reminder_sent_on != day),
-        )
-        .values(reminder_sent_on=day)
+        update(model)
+        .where(model.id == row_id, or_(column.is_(None), column != value))
+        .values({column.key: value})
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
+
+
+def claim(habit: Habit, day: date) -> bool:
+    """Mark the habit reminded for `day`, unless a concurrent run already did."""
+    return claim_once(Habit.reminder_sent_on, habit.id, day)
 
 
 def unsubscribe_link(user: User, habit: Habit | None = None) -> str:

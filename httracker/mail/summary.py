@@ -4,7 +4,7 @@ user's first weekday morning by `flask reminders send`."""
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select
 
 from ..analytics.report import habit_stats
 from ..extensions import db
@@ -13,7 +13,7 @@ from ..models import User
 from ..timeutil import week_start_of, zone
 from .links import site_url
 from .outbox import enqueue
-from .reminders import list_headers, unsubscribe_link
+from .reminders import claim_once, list_headers, unsubscribe_link
 
 SUMMARY_FROM = time(7, 0)
 
@@ -92,16 +92,7 @@ def due_week(user: User, now: datetime) -> date | None:
 
 def claim(user: User, week_start: date) -> bool:
     """Mark the summary of this week sent, unless a concurrent run already did."""
-    result = db.session.execute(
-        update(User)
-        .where(
-            User.id == user.id,
-            or_(User.summary_sent_for.is_(None), User.summary_sent_for != week_start),
-        )
-        .values(summary_sent_for=week_start)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
+    return claim_once(User.summary_sent_for, user.id, week_start)
 
 
 def send_summaries(now: datetime) -> int:
