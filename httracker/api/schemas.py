@@ -8,6 +8,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from ..changes import RuleBroken
 from ..habits import services
+from ..habits.targets import TIMES_RULE
 from ..models import (
     CATEGORY_MAX,
     DIRECTIONS,
@@ -196,6 +197,8 @@ def habit_fields(partial: bool) -> dict:
         ),
         "target_times": whole(
             allow_none=True,
+            # The documented range, with the form's message (a time habit ignores the value).
+            validate=validate.Range(1, MAX_TIMES_PER_WEEK, error=TIMES_RULE),
             metadata={
                 "minimum": 1,
                 "maximum": MAX_TIMES_PER_WEEK,

@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import NotFound
 
 from ..analytics.derived import invalidate
 from ..changes import RuleBroken
@@ -232,9 +233,14 @@ def add_log(user: User, habit: Habit, day: date, minutes: int, note: str | None 
 def update_log(
     user: User, log: HabitLog, habit: Habit, day: date, minutes: int, note: str | None
 ) -> HabitLog:
-    """Change a log, keeping its day (and a new day) within 1440 minutes."""
+    """Change a log, keeping its day (and a new day) within 1440 minutes. NotFound when the
+    log was deleted (with its habit, say) after the caller read it."""
     check_timed(habit)
     lock_user(user)
+    # Under the user's lock, read the row again: a delete committed meanwhile is a 404, not a
+    # failed UPDATE.
+    if db.session.get(HabitLog, log.id, populate_existing=True) is None:
+        raise NotFound()
     note = (note or "").strip() or None
     check_log_fields(user, day, minutes, note, except_log_id=log.id)
     before = (log.habit_id, log.date)
@@ -257,7 +263,9 @@ def delete_log(log: HabitLog) -> None:
 
 def delete_habit(habit: Habit) -> None:
     """Delete a habit; the database cascades to its logs (and a timer running on it, which
-    is discarded with the habit) in the same transaction."""
+    is discarded with the habit) in the same transaction. It deletes logs, so it takes the
+    user's lock like every other change to them."""
+    lock_user(habit.user)
     db.session.delete(habit)
     db.session.flush()
 

@@ -7,6 +7,8 @@ from ..changes import RuleBroken
 from ..durations import format_minutes
 from ..models import DIRECTIONS, KINDS, MAX_TARGET_MINUTES, MAX_TIMES_PER_WEEK, TARGET_PERIODS
 
+TIMES_RULE = f"A weekly check habit is done 1 to {MAX_TIMES_PER_WEEK} times."
+
 PERIOD_ADJECTIVES = {"day": "daily", "week": "weekly"}
 
 
@@ -51,9 +53,7 @@ def checked_target(target: Target) -> Target:
             )
         times = 1 if target.period == "day" else target.times
         if times is None or not 1 <= times <= MAX_TIMES_PER_WEEK:
-            raise RuleBroken(
-                "target_times", f"A weekly check habit is done 1 to {MAX_TIMES_PER_WEEK} times."
-            )
+            raise RuleBroken("target_times", TIMES_RULE)
         return Target(None, target.period, "check", "at_least", times)
     if target.minutes is not None:
         limit = MAX_TARGET_MINUTES[target.period]
