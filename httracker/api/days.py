@@ -117,7 +117,7 @@ def check(fields: dict, habit_id: int):
 @entries.doc(operationId="uncheckHabit")
 def uncheck(habit_id: int, day: date):
     """Take back a day's check."""
-    return remove_entry(days.uncheck_day, habit_id, day, "{habit} was not checked on {day}.")
+    return remove_entry(days.uncheck_day, habit_id, day, days.DAY_MESSAGES["uncheck"][1])
 
 
 @entries.route("/<int:habit_id>/skips", methods=["POST"])
@@ -137,7 +137,7 @@ def skip(fields: dict, habit_id: int):
 @entries.doc(operationId="unskipHabit")
 def unskip(habit_id: int, day: date):
     """Take back a skipped day."""
-    return remove_entry(days.unskip_day, habit_id, day, "{habit} was not skipped on {day}.")
+    return remove_entry(days.unskip_day, habit_id, day, days.DAY_MESSAGES["unskip"][1])
 
 
 def break_fields(entry) -> dict:

@@ -29,10 +29,7 @@ MESSAGES = {
     "log": ("Logged {minutes} of {habit} on {day}.", ""),
     "correct": ("Changed the log of {habit} on {day} to {minutes}.", ""),
     "delete": ("Deleted the log of {minutes} of {habit} on {day}.", ""),
-    "check": ("Checked {habit} on {day}.", "{habit} was already checked on {day}."),
-    "uncheck": ("Took back the check of {habit} on {day}.", "{habit} was not checked on {day}."),
-    "skip": ("Skipped {habit} on {day}.", "{habit} was already skipped on {day}."),
-    "unskip": ("{habit} on {day} is no longer skipped.", "{habit} was not skipped on {day}."),
+    **days.DAY_MESSAGES,
 }
 ADDS = {"log", "correct", "check", "skip"}
 

@@ -17,6 +17,15 @@ from ..models import Habit, HabitBreak, HabitBreakHabit, HabitCheck, HabitSkip, 
 from ..timeutil import EARLIEST_DATE, user_today
 from . import services
 
+# What check, uncheck, skip and unskip say when they changed the day and when it already was so
+# (formatted with the habit's name and the day), on the pages and in the API alike.
+DAY_MESSAGES = {
+    "check": ("Checked {habit} on {day}.", "{habit} was already checked on {day}."),
+    "uncheck": ("Took back the check of {habit} on {day}.", "{habit} was not checked on {day}."),
+    "skip": ("Skipped {habit} on {day}.", "{habit} was already skipped on {day}."),
+    "unskip": ("{habit} on {day} is no longer skipped.", "{habit} was not skipped on {day}."),
+}
+
 # A skip or a break may be entered up to a year ahead (a planned holiday), and a break lasts at
 # most a year (366 days, so a leap year fits).
 PLAN_AHEAD = timedelta(days=365)

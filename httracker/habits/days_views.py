@@ -47,7 +47,7 @@ def check(habit_id: int):
     return change_day(
         habit_id,
         lambda habit, day, note: days.check_day(current_user, habit, day, note),
-        ("Checked {habit} on {day}.", "{habit} was already checked on {day}."),
+        days.DAY_MESSAGES["check"],
         adds=True,
     )
 
@@ -59,7 +59,7 @@ def uncheck(habit_id: int):
     return change_day(
         habit_id,
         lambda habit, day, note: days.uncheck_day(current_user, habit, day),
-        ("Took back the check of {habit} on {day}.", "{habit} was not checked on {day}."),
+        days.DAY_MESSAGES["uncheck"],
         adds=False,
     )
 
@@ -71,7 +71,7 @@ def skip(habit_id: int):
     return change_day(
         habit_id,
         lambda habit, day, note: days.skip_day(current_user, habit, day, note),
-        ("Skipped {habit} on {day}.", "{habit} was already skipped on {day}."),
+        days.DAY_MESSAGES["skip"],
         adds=True,
     )
 
@@ -83,6 +83,6 @@ def unskip(habit_id: int):
     return change_day(
         habit_id,
         lambda habit, day, note: days.unskip_day(current_user, habit, day),
-        ("{habit} on {day} is no longer skipped.", "{habit} was not skipped on {day}."),
+        days.DAY_MESSAGES["unskip"],
         adds=False,
     )
