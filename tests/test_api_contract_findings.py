@@ -1,5 +1,6 @@
 """API edge cases found by the contract run: a log deleted after the request read it is a 404
-and never a failed UPDATE; target_times is held to its documented range."""
+and never a failed UPDATE; target_times and target_minutes are held to their documented ranges
+whatever the habit's kind."""
 
 from httracker.extensions import db
 from httracker.habits import services
@@ -42,3 +43,19 @@ def test_target_times_outside_the_documented_range_is_refused_with_the_forms_mes
         )
         assert response.status_code == 422
         assert response.get_json()["errors"] == {"target_times": [TIMES_RULE]}
+
+
+def test_target_minutes_outside_the_documented_range_is_refused_for_every_kind(api):
+    from httracker.habits.targets import MINUTES_RULE
+
+    habit = new_habit(api, name="Stretch", kind="check")
+    for minutes in (0, 7 * 1440 + 1):
+        for kind in ("check", "time"):
+            body = {"name": f"Read {kind} {minutes}", "kind": kind, "target_minutes": minutes}
+            response = api.post("/api/v1/habits", json=body)
+            assert response.status_code == 422
+            assert response.get_json()["errors"] == {"target_minutes": [MINUTES_RULE]}
+        response = api.patch(f"/api/v1/habits/{habit['id']}", json={"target_minutes": minutes})
+        assert response.status_code == 422
+    assert api.get(f"/api/v1/habits/{habit['id']}").get_json()["target_minutes"] is None
+    assert [h["name"] for h in api.get("/api/v1/habits").get_json()["items"]] == ["Stretch"]

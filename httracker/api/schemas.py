@@ -8,7 +8,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from ..changes import RuleBroken
 from ..habits import services
-from ..habits.targets import TIMES_RULE
+from ..habits.targets import MINUTES_RULE, TIMES_RULE
 from ..models import (
     CATEGORY_MAX,
     DIRECTIONS,
@@ -183,6 +183,8 @@ def habit_fields(partial: bool) -> dict:
         "kind": fields.String(validate=validate.OneOf(KINDS), **default("time")),
         "target_minutes": whole(
             allow_none=True,
+            # The documented range whatever the kind; the period's own limit is the service's.
+            validate=validate.Range(1, MAX_WEEK_MINUTES, error=MINUTES_RULE),
             metadata={
                 "minimum": 1,
                 "maximum": MAX_WEEK_MINUTES,
@@ -197,7 +199,7 @@ def habit_fields(partial: bool) -> dict:
         ),
         "target_times": whole(
             allow_none=True,
-            # The documented range, with the form's message (a time habit ignores the value).
+            # The documented range whatever the kind (a time habit ignores the value).
             validate=validate.Range(1, MAX_TIMES_PER_WEEK, error=TIMES_RULE),
             metadata={
                 "minimum": 1,

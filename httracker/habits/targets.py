@@ -8,6 +8,10 @@ from ..durations import format_minutes
 from ..models import DIRECTIONS, KINDS, MAX_TARGET_MINUTES, MAX_TIMES_PER_WEEK, TARGET_PERIODS
 
 TIMES_RULE = f"A weekly check habit is done 1 to {MAX_TIMES_PER_WEEK} times."
+MINUTES_RULE = (
+    f"A target is 1 minute to {format_minutes(MAX_TARGET_MINUTES['day'])} a day "
+    f"or to {format_minutes(MAX_TARGET_MINUTES['week'])} a week."
+)
 
 PERIOD_ADJECTIVES = {"day": "daily", "week": "weekly"}
 
