@@ -5,6 +5,9 @@ which commits it once, or rolls it back when it fails."""
 from collections.abc import Callable
 from typing import TypeVar
 
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import NotFound
+
 from .extensions import db
 
 T = TypeVar("T")
@@ -21,9 +24,14 @@ class RuleBroken(ValueError):
 
 
 def commit() -> None:
-    """Commit the session; on any failure roll it back (nothing half-done is kept) and re-raise."""
+    """Commit the session; on any failure roll it back (nothing half-done is kept) and re-raise.
+    A row another request deleted after this one read it (an UPDATE that matched nothing) is a
+    404: the thing is gone."""
     try:
         db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise NotFound() from None
     except BaseException:
         db.session.rollback()
         raise
@@ -34,7 +42,7 @@ def commit_change(change: Callable[[], T], form=None) -> T | None:
 
     When it breaks a rule, roll back; with a `form`, show the message on the field it names and
     return None, without one re-raise the RuleBroken (the CLI turns it into its error line).
-    Any other failure rolls back and propagates."""
+    A row deleted meanwhile is a 404 (see commit); any other failure rolls back and propagates."""
     try:
         result = change()
     except RuleBroken as error:
@@ -43,6 +51,9 @@ def commit_change(change: Callable[[], T], form=None) -> T | None:
             raise
         form[error.field].errors.append(error.message)
         return None
+    except StaleDataError:
+        db.session.rollback()
+        raise NotFound() from None
     except BaseException:
         db.session.rollback()
         raise

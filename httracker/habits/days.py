@@ -94,7 +94,7 @@ def _add_once(user: User, model, habit: Habit, day: date, note: str | None) -> b
     # The user's lock first, like create_habit: the insert's foreign-key check would otherwise
     # wait for a running import's lock while holding the day, which the import may be about to
     # insert (a deadlock on PostgreSQL and MariaDB).
-    services.lock_user(user)
+    services.lock_user(user, [habit])
     if _entry_id(model, user, habit, day) is not None:
         return False
     try:
@@ -163,7 +163,7 @@ def add_break(
     note = check_break_rules(start, end, habits, note, user_today(user))
     if any(habit.user_id != user.id for habit in habits or ()):
         raise RuleBroken("habits", "Choose among your own habits.")
-    services.lock_user(user)
+    services.lock_user(user, habits or ())
     entry = HabitBreak(
         user_id=user.id, start_date=start, end_date=end, all_habits=habits is None, note=note
     )

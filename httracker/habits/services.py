@@ -2,6 +2,7 @@
 
 Each function validates, adds and flushes; the caller commits once (or rolls back)."""
 
+from collections.abc import Iterable
 from datetime import date
 
 from sqlalchemy import select
@@ -33,11 +34,18 @@ from .targets import Target, checked_target
 NOT_AN_ACTIVE_HABIT = "Choose one of your active habits."
 
 
-def lock_user(user: User) -> None:
+def lock_user(user: User, habits: Iterable[Habit] = ()) -> None:
     """Serialise concurrent changes to one user's logs: a row lock on PostgreSQL and MariaDB.
     SQLite ignores FOR UPDATE; there every transaction holds the write lock from its start
-    (see database.py)."""
+    (see database.py). With `habits`, the entries about to be written name them: once the lock
+    is held they must still be there (delete_habit takes the lock too), or it is a 404, never
+    a failed insert."""
     db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
+    ids = {habit.id for habit in habits}
+    if ids:
+        there = select(Habit.id).where(Habit.user_id == user.id, Habit.id.in_(ids))
+        if len(db.session.scalars(there).all()) != len(ids):
+            raise NotFound()
 
 
 def check_name(name: str) -> None:
@@ -220,7 +228,7 @@ def check_timed(habit: Habit) -> None:
 def add_log(user: User, habit: Habit, day: date, minutes: int, note: str | None = None) -> HabitLog:
     """Log minutes against one of the user's habits, keeping the day within 1440 minutes."""
     check_timed(habit)
-    lock_user(user)
+    lock_user(user, [habit])
     note = (note or "").strip() or None
     check_log_fields(user, day, minutes, note)
     log = HabitLog(user_id=user.id, habit_id=habit.id, date=day, minutes=minutes, note=note)
@@ -236,7 +244,7 @@ def update_log(
     """Change a log, keeping its day (and a new day) within 1440 minutes. NotFound when the
     log was deleted (with its habit, say) after the caller read it."""
     check_timed(habit)
-    lock_user(user)
+    lock_user(user, [habit])
     # Under the user's lock, read the row again: a delete committed meanwhile is a 404, not a
     # failed UPDATE.
     if db.session.get(HabitLog, log.id, populate_existing=True) is None:

@@ -155,7 +155,7 @@ def start_timer(
     check_note(note)
     started_at = (started_at or now).replace(microsecond=0)
     check_started(started_at, now)
-    lock_user(user)
+    lock_user(user, [habit])
     stopped = None
     running = running_timer(user, lock=True)
     if running is not None:

@@ -80,7 +80,13 @@ def test_schemathesis_finds_no_server_error_and_no_response_off_the_document(ser
         str(report),
         "--no-color",
     ]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=420)
+    hooks = {
+        "SCHEMATHESIS_HOOKS": str(Path(__file__).with_name("hooks.py")),
+        "PYTHONPATH": str(ROOT),
+    }
+    done = subprocess.run(
+        command, cwd=ROOT, env={**os.environ, **hooks}, capture_output=True, text=True, timeout=420
+    )
     print(done.stdout[-6000:])
     print(done.stderr[-2000:])
     assert done.returncode == 0, done.stdout[-6000:]
