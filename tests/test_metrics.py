@@ -1,8 +1,10 @@
 """Pure metrics over per-day sums: buckets, series, weekdays and headline totals."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from httracker.analytics import metrics
 
@@ -45,3 +47,31 @@ def test_headline_best_day_prefers_the_earliest_tie():
     assert totals["average_per_day"] == 17.5
     assert totals["average_per_active_day"] == pytest.approx(23.3)
     assert totals["previous_period_minutes"] == 7
+
+
+@given(
+    start=st.dates(date(2000, 1, 1), date(2030, 12, 31)),
+    length=st.integers(1, 1500),
+    logged=st.dictionaries(st.integers(-40, 1540), st.integers(1, 1440), max_size=60),
+    week_start=st.sampled_from(["monday", "sunday"]),
+)
+@settings(max_examples=200, deadline=None)
+def test_series_and_weekdays_equal_a_day_by_day_count(start, length, logged, week_start):
+    end = start + timedelta(days=length - 1)
+    # Days on either side of the range are in the mapping too, as the stacked chart passes it.
+    daily = {start + timedelta(days=offset): minutes for offset, minutes in logged.items()}
+    bucket = metrics.bucket_for(start, end)
+    points: dict[date, int] = {}
+    totals, counts = [0] * 7, [0] * 7
+    day = start
+    while day <= end:
+        key = metrics.bucket_start(day, bucket, week_start)
+        points[key] = points.get(key, 0) + daily.get(day, 0)
+        totals[day.weekday()] += daily.get(day, 0)
+        counts[day.weekday()] += 1
+        day += timedelta(days=1)
+    expected = [{"start": key, "minutes": minutes} for key, minutes in points.items()]
+    assert metrics.series(daily, start, end, bucket, week_start) == expected
+    assert [(row["minutes"], row["average"]) for row in metrics.weekdays(daily, start, end)] == [
+        (totals[w], round(totals[w] / counts[w], 1) if counts[w] else 0.0) for w in range(7)
+    ]

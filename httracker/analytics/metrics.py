@@ -35,20 +35,37 @@ def bucket_start(day: date, bucket: str, week_start: str) -> date:
 def series(
     daily: Mapping[date, int], start: date, end: date, bucket: str, week_start: str
 ) -> list[dict]:
-    """Zero-filled totals per bucket; the first bucket starts at the bucket holding `start`."""
+    """Zero-filled totals per bucket; the first bucket starts at the bucket holding `start`.
+    Each bucket is visited once and only days with minutes are added (a ten-year range is 120
+    months, not 3,650 lookups)."""
     points: dict[date, int] = {}
-    for day in days_between(start, end):
-        key = bucket_start(day, bucket, week_start)
-        points[key] = points.get(key, 0) + daily.get(day, 0)
+    key = bucket_start(start, bucket, week_start)
+    while key <= end:
+        points[key] = 0
+        key = _next_bucket(key, bucket)
+    for day, minutes in daily.items():
+        if start <= day <= end:
+            points[bucket_start(day, bucket, week_start)] += minutes
     return [{"start": key, "minutes": minutes} for key, minutes in points.items()]
+
+
+def _next_bucket(key: date, bucket: str) -> date:
+    if bucket == "day":
+        return key + DAY
+    if bucket == "week":
+        return key + timedelta(days=7)
+    return (key + timedelta(days=32)).replace(day=1)
 
 
 def weekdays(daily: Mapping[date, int], start: date, end: date) -> list[dict]:
     """Total and average minutes per weekday (0 = Monday) over every day of the range."""
-    totals, counts = [0] * 7, [0] * 7
-    for day in days_between(start, end):
-        totals[day.weekday()] += daily.get(day, 0)
-        counts[day.weekday()] += 1
+    totals = [0] * 7
+    for day, minutes in daily.items():
+        if start <= day <= end:
+            totals[day.weekday()] += minutes
+    length, first = (end - start).days + 1, start.weekday()
+    # Whole weeks hold every weekday once; the days left over start at the range's weekday.
+    counts = [length // 7 + ((weekday - first) % 7 < length % 7) for weekday in range(7)]
     return [
         {
             "weekday": weekday,

@@ -99,17 +99,18 @@ class Overview:
 
     def to_json(self) -> dict:
         """The /analytics/data.json document, dates as YYYY-MM-DD."""
-        return _iso_dates(
+        head = _iso_dates(
             {
                 "range": {"start": self.start, "end": self.end},
                 "totals": self.totals,
                 "habits": [row.to_json() for row in self.habits],
                 "categories": list(self.categories),
                 "series": {"bucket": self.bucket, "points": list(self.points)},
-                "daily": [{"date": day, "minutes": minutes} for day, minutes in self.daily.items()],
-                "weekdays": list(self.weekdays),
             }
         )
+        # One entry per day of the range (years of them for `all`): written directly.
+        daily = [{"date": day.isoformat(), "minutes": value} for day, value in self.daily.items()]
+        return {**head, "daily": daily, "weekdays": list(self.weekdays)}
 
 
 def _iso_dates(value):
