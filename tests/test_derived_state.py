@@ -114,3 +114,52 @@ def test_stats_check_finds_a_tampered_month_and_rebuild_repairs_it(
         assert derived.differences(user, today_in("UTC")) == []
         latest = derived.checkpoint_for(today_in("UTC"))
         assert count(HabitStatsState, user_id=alice.id, checkpoint=latest) == 2
+
+
+def versions() -> dict:
+    return dict(db.session.execute(select(HabitStatsState.habit_id, HabitStatsState.version)).all())
+
+
+def test_a_write_in_the_current_month_leaves_the_stored_state_and_reads_stay_right(
+    app, client, auth, make_user, make_habit, monkeypatch
+):
+    from httracker.analytics import report
+
+    today = date(2026, 3, 20)
+    monkeypatch.setattr(report, "today_for", lambda user: today)
+    monkeypatch.setattr(derived, "latest_today", lambda: today)
+    alice = make_user("alice")
+    logs = [(today - timedelta(days=back), 30, None) for back in range(1, 70, 2)]
+    ids = [make_habit(alice.id, name, target_minutes=20, logs=logs) for name in ("A", "B")]
+    auth.login("alice")
+    assert client.get("/dashboard").status_code == 200
+    with app.app_context():
+        stored, kept = versions(), checkpoints()
+        months = count(HabitMonthTotal, habit_id=ids[0])
+    assert kept[ids[0]] == derived.checkpoint_for(today) == date(2026, 2, 1) and months > 0
+
+    def log(day, minutes):
+        data = {"habit_id": ids[0], "date": day.isoformat(), "minutes": str(minutes), "note": ""}
+        assert client.post("/logs/new", data=data).status_code == 302
+
+    def minutes_of_a():
+        document = client.get("/analytics/data.json?range=all").get_json()
+        return {habit["id"]: habit["minutes"] for habit in document["habits"]}[ids[0]]
+
+    before = minutes_of_a()
+    # The 8th: its week began on the 2nd, within March: no stored month changes.
+    log(date(2026, 3, 8), 40)
+    with app.app_context():
+        assert versions() == stored and checkpoints() == kept
+        assert count(HabitMonthTotal, habit_id=ids[0]) == months
+        assert derived.differences(db.session.get(User, alice.id), today) == []
+    assert minutes_of_a() == before + 40
+    # The 5th: its week began in February, which is stored: the habit's state moves back.
+    log(date(2026, 3, 5), 25)
+    with app.app_context():
+        assert versions()[ids[0]] == stored[ids[0]] + 1
+        assert checkpoints()[ids[0]] == date(2026, 1, 1)
+        assert versions()[ids[1]] == stored[ids[1]]
+    assert minutes_of_a() == before + 65
+    with app.app_context():
+        assert derived.differences(db.session.get(User, alice.id), today) == []

@@ -9,7 +9,7 @@ days of this month."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import and_, case, delete, func, insert, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -31,12 +31,26 @@ def checkpoint_for(today: date) -> date:
     return month_start(month_start(today) - DAY)
 
 
+def latest_today() -> date:
+    """The latest date it is anywhere right now (UTC+14): no user's today is later."""
+    return (datetime.now(UTC) + timedelta(hours=14)).date()
+
+
+def within_current_month(day: date) -> bool:
+    """Whether an entry on `day` leaves every stored month as it was, whatever today a read
+    takes: what it changes (its day and the weeks that began up to six days before) lies in a
+    month no read stores yet, anywhere on Earth, for a day to come. Most writes are of today
+    or yesterday, so most writes need no statement here."""
+    return day - WEEK_REACH >= month_start(latest_today() + DAY)
+
+
 def invalidate(user_id: int, habit_ids: Iterable[int] | None = None, day: date | None = None):
     """Move the checkpoint of these habits (None: every habit of the user) back before `day`
     (None: before everything). Call it in the transaction of every write that changes a habit's
-    logs, checks, skips or breaks on `day` or its rule, or the user's time zone or week start."""
+    logs, checks, skips or breaks on `day` or its rule, or the user's time zone or week start.
+    An entry in the current month changes no stored month: nothing to do."""
     ids = None if habit_ids is None else sorted(set(habit_ids))
-    if ids == []:
+    if ids == [] or (day is not None and within_current_month(day)):
         return
     last_valid = None if day is None else month_start(month_start(day - WEEK_REACH) - DAY)
     scope = [HabitStatsState.user_id == user_id]

@@ -78,24 +78,21 @@ def log_form_page(form: LogForm, log=None):
 def new_log():
     """Log minutes against one of the user's active habits."""
     form = LogForm()
-    form.set_habits(db.session.scalars(queries.habits_of(current_user, active=True)))
+    habits = list(db.session.scalars(queries.habits_of(current_user, active=True)))
+    form.set_habits(habits)
     if not form.is_submitted():
         form.date.data = user_today(current_user)
         form.habit_id.data = request.args.get("habit_id", type=int)
     if form.validate_on_submit():
-        habit = queries.get_habit_or_404(current_user, form.habit_id.data, active_only=True)
+        # One of the choices just read (the form accepts no other).
+        habit = next(habit for habit in habits if habit.id == form.habit_id.data)
+        day, minutes, name = form.date.data, form.minutes.data, habit.name
         log = commit_change(
-            lambda: services.add_log(
-                current_user, habit, form.date.data, form.minutes.data, form.note.data
-            ),
-            form,
+            lambda: services.add_log(current_user, habit, day, minutes, form.note.data), form
         )
         if log is not None:
-            flash(
-                f"Logged {format_minutes(log.minutes)} of {habit.name} "
-                f"on {readable_date(log.date)}.",
-                "success",
-            )
+            # From what was sent: the committed objects would be read again for the message.
+            flash(f"Logged {format_minutes(minutes)} of {name} on {readable_date(day)}.", "success")
             return redirect_next(url_for("habits.list_logs"))
     return log_form_page(form)
 

@@ -101,11 +101,12 @@ def quick_log(habit_id: int):
     habit = queries.get_habit_or_404(current_user, habit_id, active_only=True)
     today = report.today_for(current_user)
     form = QuickLogForm()
+    name = habit.name  # read before the commit expires it
     if form.validate_on_submit() and commit_change(
         lambda: services.add_log(current_user, habit, today, form.minutes.data),
         form,
     ):
-        flash(f"Logged {format_minutes(form.minutes.data)} of {habit.name} today.", "success")
+        flash(f"Logged {format_minutes(form.minutes.data)} of {name} today.", "success")
         return redirect_next(url_for("habits.dashboard"))
     return render_dashboard(today, form, habit.id, 400)
 
