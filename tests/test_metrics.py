@@ -75,3 +75,36 @@ def test_series_and_weekdays_equal_a_day_by_day_count(start, length, logged, wee
     assert [(row["minutes"], row["average"]) for row in metrics.weekdays(daily, start, end)] == [
         (totals[w], round(totals[w] / counts[w], 1) if counts[w] else 0.0) for w in range(7)
     ]
+
+
+BASE = date(2026, 1, 1)
+offsets = st.integers(0, 60)
+
+
+@given(
+    lows=st.dictionaries(st.integers(1, 4), st.one_of(st.none(), offsets), min_size=1),
+    also=st.lists(st.tuples(offsets, offsets), max_size=3),
+)
+@settings(max_examples=300, deadline=None)
+def test_history_windows_cover_each_habits_days_once(lows, also):
+    """The windows the analytics read: per habit, disjoint, and together exactly its days."""
+    from httracker.analytics.queries import _windows
+
+    day = lambda offset: BASE + timedelta(days=offset)  # noqa: E731
+    spans = [(day(a), day(b)) for a, b in also]
+    windows = _windows({h: None if low is None else day(low) for h, low in lows.items()}, spans)
+    universe = [day(offset) for offset in range(-5, 70)]
+    for habit, low in lows.items():
+        wanted = {
+            d
+            for d in universe
+            if low is None or d >= day(low) or any(a <= d <= b for a, b in spans)
+        }
+        covered = [
+            d
+            for ids, start, end in windows
+            if habit in ids
+            for d in universe
+            if (start is None or d >= start) and (end is None or d <= end)
+        ]
+        assert sorted(covered) == sorted(wanted)  # each day once: the windows are disjoint

@@ -8,10 +8,10 @@ stores the result when no write changed the habit meanwhile (`version`), then wa
 days of this month."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import and_, case, delete, func, insert, or_, select, tuple_, update
+from sqlalchemy import and_, case, delete, false, func, insert, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ..extensions import db
@@ -172,6 +172,8 @@ class Loaded:
     # Months carried on this read but not stored (a racing write won): their totals.
     months: dict
     week_start: str = "monday"
+    # The last month whose stored totals hold for this habit after this read (None: none).
+    stored_to: date | None = None
 
 
 def load(
@@ -232,10 +234,13 @@ def load(
                 if start is early_empty and not (begin is None or begin > early_empty.end):
                     start = snap  # no stored month there: walk from the checkpoint
         walked = carry(rule, history, begin, start, today, user.week_start, keep_from=keep_from)
-        loaded[habit.id] = Loaded(history, begin, start, walked, {}, user.week_start)
+        stored_to = state.checkpoint if state else None
+        loaded[habit.id] = Loaded(history, begin, start, walked, {}, user.week_start, stored_to)
     kept = _store(user, to_store, cap) if to_store else set()
     for habit, _state, _snap, carried in to_store:
-        if habit.id not in kept:
+        if habit.id in kept:
+            loaded[habit.id] = replace(loaded[habit.id], stored_to=cap)
+        else:
             loaded[habit.id].months.update({totals.month: totals for totals in carried.months})
     return loaded
 
@@ -347,27 +352,27 @@ MONTH_COLUMNS = (
 )
 
 
-def month_sums(user: User, habit_ids: list[int], first: date, last: date) -> dict[int, dict]:
-    """Totals of the months from `first` to `last` (first days of months) per habit."""
+def month_sums(user: User, stored_to: dict[int, date | None], first: date, last: date) -> dict:
+    """Totals per habit of its stored months from `first` to `last` (first days of months),
+    each habit's up to the month its state holds (`stored_to`, from `load`). The bounds come
+    from the read that loaded them, so the plan is a range scan per habit whatever the
+    planner knows of the state table."""
     columns = MONTH_COLUMNS
+    groups: dict[date, list[int]] = {}
+    for habit_id, month in stored_to.items():
+        if month is not None and first <= min(last, month):
+            groups.setdefault(min(last, month), []).append(habit_id)
+    spans = [
+        and_(HabitMonthTotal.habit_id.in_(ids), HabitMonthTotal.month.between(first, end))
+        for end, ids in groups.items()
+    ]
     query = (
         select(
             HabitMonthTotal.habit_id,
             *(func.sum(getattr(HabitMonthTotal, name)) for name in columns),
         )
-        .join(
-            HabitStatsState,
-            and_(
-                HabitStatsState.habit_id == HabitMonthTotal.habit_id,
-                HabitStatsState.user_id == HabitMonthTotal.user_id,
-                HabitMonthTotal.month <= HabitStatsState.checkpoint,
-            ),
-        )
-        .where(
-            HabitMonthTotal.user_id == user.id,
-            HabitMonthTotal.habit_id.in_(habit_ids or [-1]),
-            HabitMonthTotal.month.between(first, last),
-        )
+        # Always asked (an empty set of spans finds nothing): a page runs the same statements.
+        .where(HabitMonthTotal.user_id == user.id, or_(false(), *spans))
         .group_by(HabitMonthTotal.habit_id)
     )
     return {

@@ -11,6 +11,7 @@ from ..extensions import db
 from ..models import Habit, HabitBreak, HabitBreakHabit, HabitCheck, HabitLog, HabitSkip, User
 
 CHECK, SKIP = literal_column("1", Integer), literal_column("0", Integer)
+LOG_DAY = (HabitLog.habit_id, HabitLog.date)
 
 
 def _rows(query):
@@ -88,18 +89,43 @@ def break_spans(user: User) -> list[tuple[date, date, int | None]]:
     return [(start, end, habit_id) for start, end, habit_id in _rows(query)]
 
 
-def _in_windows(habit_column, date_column, lows: dict[int, date | None], also):
-    """Rows of each habit from its lower bound on (None: all of them), and of `also` (a span)."""
-    groups: dict[date | None, list[int]] = defaultdict(list)
+Window = tuple[list[int], date | None, date | None]
+
+
+def _windows(lows: dict[int, date | None], also) -> list[Window]:
+    """Each habit's days to read, from its lower bound on (None: all of them) and within the
+    `also` spans, as disjoint intervals (None: unbounded), habits with the same intervals
+    together: every interval becomes a range scan of the (user, habit, date) index."""
+    spans = [(low, high) for low, high in also if low <= high]
+    grouped: dict[tuple, list[int]] = defaultdict(list)
     for habit_id, low in lows.items():
-        groups[low].append(habit_id)
-    conditions = [
-        habit_column.in_(ids) if low is None else and_(habit_column.in_(ids), date_column >= low)
-        for low, ids in groups.items()
-    ]
-    for span in also:
-        conditions.append(and_(habit_column.in_(list(lows)), date_column.between(*span)))
-    return or_(*conditions)
+        merged: list[tuple[date | None, date | None]] = []
+        for start, end in sorted([(low, None), *spans], key=lambda span: span[0] or date.min):
+            last = merged[-1] if merged else None
+            if last is not None and (last[1] is None or start <= last[1] + timedelta(days=1)):
+                unbounded = last[1] is None or end is None
+                merged[-1] = (last[0], None if unbounded else max(last[1], end))
+            else:
+                merged.append((start, end))
+        grouped[tuple(merged)].append(habit_id)
+    return [(ids, start, end) for spans, ids in grouped.items() for start, end in spans]
+
+
+def _in_windows(query, habit_column, date_column, windows) -> list:
+    """`query` once per window: its habits, within its days."""
+    parts = []
+    for ids, start, end in windows:
+        conditions = [habit_column.in_(ids)]
+        if start is not None:
+            conditions.append(date_column >= start)
+        if end is not None:
+            conditions.append(date_column <= end)
+        parts.append(query.where(*conditions))
+    return parts
+
+
+def _union(parts: list):
+    return parts[0] if len(parts) == 1 else union_all(*parts)
 
 
 def window_histories(user: User, lows: dict[int, date | None], also=()) -> dict:
@@ -107,26 +133,28 @@ def window_histories(user: User, lows: dict[int, date | None], also=()) -> dict:
     within `also`), three queries. Breaks are few: all of them are read and cut to size."""
     from .engine import History
 
+    windows = _windows(lows, also)
     minutes: dict[int, dict[date, int]] = defaultdict(dict)
-    query = (
+    sums = (
         select(HabitLog.habit_id, HabitLog.date, func.sum(HabitLog.minutes))
         .where(HabitLog.user_id == user.id)
-        .where(_in_windows(HabitLog.habit_id, HabitLog.date, lows, also))
         .group_by(HabitLog.habit_id, HabitLog.date)
     )
-    for habit_id, day, total in _rows(query):
+    for habit_id, day, total in _rows(_union(_in_windows(sums, *LOG_DAY, windows))):
         minutes[habit_id][day] = int(total)
     checks = select(HabitCheck.habit_id, HabitCheck.date, CHECK.label("entry")).where(
-        HabitCheck.user_id == user.id,
-        _in_windows(HabitCheck.habit_id, HabitCheck.date, lows, also),
+        HabitCheck.user_id == user.id
     )
     skips = select(HabitSkip.habit_id, HabitSkip.date, SKIP.label("entry")).where(
-        HabitSkip.user_id == user.id,
-        _in_windows(HabitSkip.habit_id, HabitSkip.date, lows, also),
+        HabitSkip.user_id == user.id
     )
+    entries = [
+        *_in_windows(checks, HabitCheck.habit_id, HabitCheck.date, windows),
+        *_in_windows(skips, HabitSkip.habit_id, HabitSkip.date, windows),
+    ]
     checked: dict[int, set] = defaultdict(set)
     skipped: dict[int, set] = defaultdict(set)
-    for habit_id, day, entry in _rows(union_all(checks, skips)):
+    for habit_id, day, entry in _rows(union_all(*entries)):
         (checked if entry == 1 else skipped)[habit_id].add(day)
     low_values = [low for low in lows.values() if low is not None]
     floor = None if len(low_values) < len(lows) else min(low_values)

@@ -178,7 +178,8 @@ def overview(
     loaded: dict = {}
     stats = habit_stats(user, chosen, today, also=spans, loaded=loaded)
     # Always asked (an empty span finds nothing), so a page runs the same statements.
-    months = derived.month_sums(user, ids, *full) if ids else {}
+    stored_to = {habit_id: found.stored_to for habit_id, found in loaded.items()}
+    months = derived.month_sums(user, stored_to, *full) if ids else {}
     rows = [
         replace(
             _range_row(habit, loaded[habit.id], months, start, end, today, full),
