@@ -148,15 +148,26 @@ def run_wrk(
     )
 
 
-def median_latency_ms(browser: Browser, path: str, samples: int = 20, warmup: int = 3) -> float:
-    """Median time of one request at a time (one client), in milliseconds."""
+def interleaved_medians(requests, samples: int = 20, warmup: int = 3) -> list[float]:
+    """Median times of several requests, one at a time, taken in turns (a neighbour's load
+    slows all of them alike). Each request is (browser, path) for a GET or (browser, path,
+    fields) for a POST, `fields` a callable giving the form of each attempt."""
+
+    def send(browser, path, fields=None):
+        if fields is None:
+            return browser.get(path)[0]
+        return browser.post(path, fields())[0]
+
     for _ in range(warmup):
-        browser.get(path)
-    times = []
+        for request in requests:
+            send(*request)
+    times: list[list[float]] = [[] for _ in requests]
     for _ in range(samples):
-        start = time.perf_counter()
-        status, _ = browser.get(path)
-        times.append((time.perf_counter() - start) * 1000)
-        if status != 200:
-            raise RuntimeError(f"{path} answered {status}")
-    return statistics.median(times)
+        for index, request in enumerate(requests):
+            start = time.perf_counter()
+            status = send(*request)
+            times[index].append((time.perf_counter() - start) * 1000)
+            wanted = 302 if len(request) > 2 else 200
+            if status != wanted:
+                raise RuntimeError(f"{request[1]} answered {status}")
+    return [statistics.median(each) for each in times]

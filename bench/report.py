@@ -10,6 +10,7 @@ from markupsafe import escape
 LOGIN = "POST /auth/login"
 QUICK_NOTE = "Quick run (reduced sizes and durations; not comparable with a full run)."
 FLOOR = "/healthz"
+WRITE = "POST /logs/new (a recent day)"
 
 
 @dataclass
@@ -55,16 +56,27 @@ def _throughput_table(runs, queries) -> list[str]:
 
 
 def targets(results: Results) -> list[tuple[str, str, bool]]:
-    """(target, measured, met) for each target of the benchmark."""
+    """(target, measured, met) for each target of the benchmark (those of the stored analytics
+    state: one client's medians, growth ratios and throughput shares in one run)."""
     heavy = results.heavy_medians
     runs = results.typical_runs
     shares = {run.label: share(run) for run in runs if run.label != FLOOR}
     lowest = min((label for label in shares if label != LOGIN), key=shares.get)
     checks = [
-        ("heavy `/analytics/?range=365d` p50 ≤ 50 ms", heavy["/analytics/?range=365d"], 50, "ms"),
-        ("heavy `/analytics/?range=all` p50 ≤ 150 ms", heavy["/analytics/?range=all"], 150, "ms"),
+        ("heavy `/analytics/?range=365d` p50 ≤ 50 ms", heavy["/analytics/?range=365d"], 50),
+        ("heavy `/analytics/?range=all` p50 ≤ 100 ms", heavy["/analytics/?range=all"], 100),
+        ("heavy `/dashboard` p50 ≤ 30 ms", heavy["/dashboard"], 30),
+        ("heavy `/habits/<id>` p50 ≤ 30 ms", heavy["/habits/{habit}"], 30),
     ]
-    rows = [(name, f"{value:.1f} {unit}", value <= limit) for name, value, limit, unit in checks]
+    rows = [(name, f"{value:.1f} ms", value <= limit) for name, value, limit in checks]
+    write, floor = heavy[WRITE], heavy[FLOOR]
+    rows.append(
+        (
+            f"`{WRITE}` p50 ≤ 2× `/healthz` p50 (one client)",
+            f"{write:.1f} ms = {write / floor:.1f}× {floor:.1f} ms",
+            write <= 2 * floor,
+        )
+    )
     rows.append(
         (
             "`/dashboard` ≥ 40 % of `/healthz`",
@@ -74,16 +86,16 @@ def targets(results: Results) -> list[tuple[str, str, bool]]:
     )
     rows.append(
         (
-            "no endpoint but login < 20 % of `/healthz`",
+            "no endpoint but login < 25 % of `/healthz`",
             f"lowest `{lowest}` {shares[lowest]:.0%}",
-            shares[lowest] >= 0.2,
+            shares[lowest] >= 0.25,
         )
     )
     ratios = growth_ratios(results)
     if ratios:
         for path, limit in (
-            ("/analytics/data.json?range=365d", 2),
-            ("/analytics/data.json?range=all", 10),
+            ("/analytics/data.json?range=365d", 1.5),
+            ("/analytics/data.json?range=all", 3),
         ):
             ratio = ratios[path]
             rows.append((f"growth `{path}` ≤ {limit}×", f"{ratio:.2f}×", ratio <= limit))
@@ -149,13 +161,13 @@ def markdown(results: Results, stem: str) -> str:
         "",
         f"Worker RSS after the run: {', '.join(f'{size:.0f} MB' for size in results.rss_mb)}.",
         "",
-        "## One client, heavy user (median of sequential requests)",
+        "## One client, heavy user (median of sequential requests, taken in turns)",
         "",
         "| Page | median ms |",
         "|---|---:|",
         *[f"| `{path}` | {ms:.1f} |" for path, ms in results.heavy_medians.items()],
         "",
-        "## Growth (median of sequential requests, one client)",
+        "## Growth (median of sequential requests, one client, every account in turns)",
         "",
         "| Logs | " + " | ".join(f"`{path}` ms" for path in _growth_paths(results)) + " |",
         "|---:|" + "---:|" * len(_growth_paths(results)),

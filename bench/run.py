@@ -1,10 +1,11 @@
 """`python -m bench.run`: build the data, start the server, load it, write the results."""
 
 import argparse
+import itertools
 import os
 import statistics
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from . import data, load, probe, report, server
@@ -25,7 +26,8 @@ PAGES = (
 )
 LOG_BODY = "habit_id={habit}&date={{date}}&minutes=30&note=bench"
 GROWTH_PATHS = ("/analytics/data.json?range=365d", "/analytics/data.json?range=all")
-HEAVY_PATHS = ("/analytics/?range=365d", "/analytics/?range=all")
+HEAVY_PATHS = ("/analytics/?range=365d", "/analytics/?range=all", "/dashboard", "/habits/{habit}")
+WRITE = report.WRITE
 
 
 def arguments(argv=None) -> argparse.Namespace:
@@ -119,10 +121,42 @@ def throughput(base_url, account_name, args, writer, login_user) -> list[load.Lo
     return [summary, *runs]
 
 
-def medians(base_url, username: str, paths, samples: int) -> dict[str, float]:
-    browser = load.Browser(base_url)
-    browser.login(username, data.PASSWORD)
-    return {path: load.median_latency_ms(browser, path, samples) for path in paths}
+def heavy_medians(base_url, loaded, samples: int) -> dict[str, float]:
+    """One client, the heavy user's pages, and the write most writes are (a few minutes on a
+    recent day, by the writer) against /healthz, taken in turns."""
+    heavy = load.Browser(base_url)
+    heavy.login("heavy", data.PASSWORD)
+    writer = load.Browser(base_url)
+    writer.login(loaded.writer.username, data.PASSWORD)
+    token = writer.csrf_token("/logs/new")
+    days = itertools.count()
+
+    def recent_log() -> dict:
+        day = datetime.now(UTC).date() - timedelta(days=1 + next(days) % 20)
+        habit = loaded.writer.habit_ids[0]
+        return {"habit_id": habit, "date": day, "minutes": "1", "note": "", "csrf_token": token}
+
+    paths = [path.format(habit=loaded.heavy.habit_ids[0]) for path in HEAVY_PATHS]
+    requests = [(heavy, path) for path in paths]
+    requests += [(writer, FLOOR), (writer, "/logs/new", recent_log)]
+    times = load.interleaved_medians(requests, samples)
+    return dict(zip([*HEAVY_PATHS, FLOOR, WRITE], times, strict=True))
+
+
+def growth_medians(base_url, accounts: dict, samples: int) -> dict:
+    """One client, every growth account's pages taken in turns: {size: (logs, {path: ms})}."""
+    requests, keys = [], []
+    for size, account in sorted(accounts.items()):
+        browser = load.Browser(base_url)
+        browser.login(account.username, data.PASSWORD)
+        for path in GROWTH_PATHS:
+            requests.append((browser, path))
+            keys.append((size, path))
+    times = dict(zip(keys, load.interleaved_medians(requests, samples), strict=True))
+    return {
+        size: (account.logs, {path: times[size, path] for path in GROWTH_PATHS})
+        for size, account in accounts.items()
+    }
 
 
 def main(argv=None) -> None:
@@ -190,13 +224,10 @@ def main(argv=None) -> None:
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with server.gunicorn(args.database_url, args.workers, log_path) as (base_url, process):
         step(f"gunicorn on {base_url}, {args.workers} workers")
-        results.heavy_medians = medians(base_url, "heavy", HEAVY_PATHS, args.samples)
-        for size, account in loaded.growth.items():
-            step(f"growth: {account.logs:,} logs")
-            results.growth[size] = (
-                account.logs,
-                medians(base_url, account.username, GROWTH_PATHS, args.samples),
-            )
+        step("one client: the heavy user's pages, a write and /healthz, in turns")
+        results.heavy_medians = heavy_medians(base_url, loaded, args.samples)
+        step("one client: the growth users, in turns")
+        results.growth = growth_medians(base_url, loaded.growth, args.samples)
         step(f"wrk as a typical user ({typical.username})")
         results.typical_runs = throughput(
             base_url, typical.username, args, loaded.writer, typical.username
