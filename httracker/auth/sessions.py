@@ -48,39 +48,56 @@ def is_expired(row: UserSession, now: datetime) -> bool:
     return too_old or now - row.last_seen_at > idle
 
 
+SESSION_COLUMNS = (
+    UserSession.id.label("session_id"),
+    UserSession.user_id.label("user_id"),
+    UserSession.remember.label("remember"),
+    UserSession.created_at.label("created_at"),
+    UserSession.last_seen_at.label("last_seen_at"),
+)
+
+
 def load_session_user(token: str) -> User | None:
     """The user of a live session token, touching `last_seen_at` at most once a minute.
 
-    The session row is read and touched in a short transaction of its own, on its own
-    connection, before the request's session begins: the touch commits nothing the request has
-    started (its commit point stays one), and on SQLite, where a transaction holds the write
-    lock from its start, it never waits on the request's own transaction."""
+    The touch is a short transaction of its own, on its own connection: it commits nothing the
+    request has started (its commit point stays one). On PostgreSQL and MariaDB the session
+    row and the user (with the running timer and its habit, which every page's header shows)
+    are one read in the request's transaction, which locks nothing the touch needs. On SQLite,
+    where a transaction holds the write lock from its start, the session row is read and
+    touched before the request's transaction begins, so the touch never waits on it."""
     if not token or len(token) > 128:
         return None
-    now = utcnow()
-    with db.engine.begin() as connection:
-        row = connection.execute(
-            select(
-                UserSession.id,
-                UserSession.user_id,
-                UserSession.remember,
-                UserSession.created_at,
-                UserSession.last_seen_at,
-            ).where(UserSession.token_hash == hash_token(token))
-        ).one_or_none()
+    now, digest = utcnow(), hash_token(token)
+    timer = joinedload(User.timer).joinedload(HabitTimer.habit)
+    if db.session.get_bind().dialect.name == "sqlite":
+        with db.engine.begin() as connection:
+            row = connection.execute(
+                select(*SESSION_COLUMNS).where(UserSession.token_hash == digest)
+            ).one_or_none()
+            if row is None or is_expired(row, now):
+                return None
+            _touch(connection, row, now)
+        user = db.session.get(User, row.user_id, options=[timer])
+    else:
+        query = select(User, *SESSION_COLUMNS).join(UserSession).options(timer)
+        row = db.session.execute(query.where(UserSession.token_hash == digest)).one_or_none()
         if row is None or is_expired(row, now):
             return None
         if now - row.last_seen_at >= TOUCH_INTERVAL:
-            connection.execute(
-                update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now)
-            )
-    # The running timer (and its habit) come in the same query: every page's header shows it.
-    user = db.session.get(
-        User, row.user_id, options=[joinedload(User.timer).joinedload(HabitTimer.habit)]
-    )
+            with db.engine.begin() as connection:
+                _touch(connection, row, now)
+        user = row.User
     if user is not None:
-        user.session_token, user.session_id = token, row.id
+        user.session_token, user.session_id = token, row.session_id
     return user
+
+
+def _touch(connection, row, now: datetime) -> None:
+    if now - row.last_seen_at >= TOUCH_INTERVAL:
+        connection.execute(
+            update(UserSession).where(UserSession.id == row.session_id).values(last_seen_at=now)
+        )
 
 
 def end_session(user: User) -> None:
