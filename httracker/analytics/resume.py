@@ -176,10 +176,13 @@ def carry(
         m = rule.smoothing
         window = sum(_amount(rule, facts, states_from - timedelta(days=back)) for back in range(7))
         day = states_from
+        # The month of `day`, moved on when the walk passes its last day (not asked per day).
+        last_of_month, six_days = day - DAY, timedelta(days=6)
         for state in states:
             if day == end:
                 open_before_end = open_run
-            totals = months[month_start(day)]
+            if day > last_of_month:
+                totals, last_of_month = months[month_start(day)], month_end(day)
             if state == DONE:
                 totals.done_days += 1
                 open_run = (
@@ -198,10 +201,10 @@ def carry(
                 score = score * m + value * (1 - m)
             if keep_from is not None and day >= keep_from:
                 kept.append((day, score * 100))
-            week_of = day - timedelta(days=6)
+            week_of = day - six_days
             if week_of in results:  # a week ends today
                 week_run = 0 if results[week_of] is False else week_run + bool(results[week_of])
-            if day == end or day == month_end(day):
+            if day in (end, last_of_month):
                 totals.snapshot = Snapshot(
                     end=day,
                     first_day=begin,
