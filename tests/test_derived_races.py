@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from httracker.analytics import derived
+from httracker.analytics import stats_check
 from httracker.extensions import db
 from httracker.models import HabitLog, HabitMonthTotal, HabitStatsState, User
 from httracker.timeutil import today_in
@@ -48,7 +48,7 @@ def test_concurrent_writes_and_reads_leave_the_state_consistent(
             assert result.status_code in (200, 302), result.status_code
         with race_app.app_context():
             user = db.session.get(User, alice.id)
-            assert derived.differences(user, today) == [], round_number
+            assert stats_check.differences(user, today) == [], round_number
     with race_app.app_context():
         logged = db.session.scalar(select(func.count()).select_from(HabitLog))
         assert logged == ROUNDS * CLIENTS // 2
@@ -59,4 +59,4 @@ def test_concurrent_writes_and_reads_leave_the_state_consistent(
         stored = db.session.scalar(select(func.count()).select_from(HabitStatsState))
         assert stored == 2
         assert db.session.scalar(select(func.count()).select_from(HabitMonthTotal)) > 0
-        assert derived.differences(db.session.get(User, alice.id), today) == []
+        assert stats_check.differences(db.session.get(User, alice.id), today) == []

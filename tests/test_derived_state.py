@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select, update
 
-from httracker.analytics import derived
+from httracker.analytics import derived, stats_check
 from httracker.extensions import db
 from httracker.models import HabitMonthTotal, HabitStatsState, User
 from httracker.timeutil import today_in
@@ -111,7 +111,7 @@ def test_stats_check_finds_a_tampered_month_and_rebuild_repairs_it(
     assert result.exit_code == 0, result.output
     with app.app_context():
         user = db.session.get(User, alice.id)
-        assert derived.differences(user, today_in("UTC")) == []
+        assert stats_check.differences(user, today_in("UTC")) == []
         latest = derived.checkpoint_for(today_in("UTC"))
         assert count(HabitStatsState, user_id=alice.id, checkpoint=latest) == 2
 
@@ -152,7 +152,7 @@ def test_a_write_in_the_current_month_leaves_the_stored_state_and_reads_stay_rig
     with app.app_context():
         assert versions() == stored and checkpoints() == kept
         assert count(HabitMonthTotal, habit_id=ids[0]) == months
-        assert derived.differences(db.session.get(User, alice.id), today) == []
+        assert stats_check.differences(db.session.get(User, alice.id), today) == []
     assert minutes_of_a() == before + 40
     # The 5th: its week began in February, which is stored: the habit's state moves back.
     log(date(2026, 3, 5), 25)
@@ -162,4 +162,4 @@ def test_a_write_in_the_current_month_leaves_the_stored_state_and_reads_stay_rig
         assert versions()[ids[1]] == stored[ids[1]]
     assert minutes_of_a() == before + 65
     with app.app_context():
-        assert derived.differences(db.session.get(User, alice.id), today) == []
+        assert stats_check.differences(db.session.get(User, alice.id), today) == []

@@ -1,5 +1,6 @@
 """Each habit's derived state in the database (models/stats.py): kept up to a checkpoint month,
 moved back by every write in the write's own transaction, carried forward lazily on a read.
+Rebuilding and checking it (`flask stats`) is stats_check.py.
 
 Writes call `invalidate` (the services, imports, transfer and the CLI do). A read (`load`)
 takes each habit's snapshot at the end of the last complete month, carries a habit whose
@@ -19,7 +20,7 @@ from ..models import Habit, HabitMonthTotal, HabitStatsState, User
 from ..timeutil import today_in, week_start_of
 from . import queries
 from .engine import History
-from .resume import DAY, Carried, Snapshot, carry, first_counted_day, month_start
+from .resume import DAY, Carried, Snapshot, carry, first_counted_day, month_end, month_start
 
 # A day's entry changes the month totals of its own month and the week results of weeks that
 # began up to six days earlier.
@@ -108,7 +109,7 @@ class Stored:
 def _snapshot(row) -> Snapshot:
     best, open_run = Snapshot.decode_runs(row.runs)
     return Snapshot(
-        end=_month_last(row.month),
+        end=month_end(row.month),
         first_day=row.first_day,
         score=row.score,
         week_run=row.week_run,
@@ -200,7 +201,7 @@ def load(
     if keep_from is not None and month_start(month_start(keep_from) - DAY) < cap:
         early_month = month_start(month_start(keep_from) - DAY)
     early = snapshots_at(user, ids, early_month) if early_month else {}
-    early_empty = Snapshot(end=_month_last(early_month)) if early_month else None
+    early_empty = Snapshot(end=month_end(early_month)) if early_month else None
     lows: dict[int, date | None] = {}
     for habit_id in ids:
         state = found.get(habit_id)
@@ -260,10 +261,6 @@ def _create(user: User, habit_ids: list[int]) -> bool:
     return True
 
 
-def _month_last(month: date) -> date:
-    return month_start(month + timedelta(days=31)) - DAY
-
-
 def _store(user: User, carried: list, cap: date) -> set[int]:
     """Store carried states whose version no write changed meanwhile (a fixed handful of
     statements however many habits); a lost race or a lock conflict only means the next read
@@ -309,7 +306,9 @@ def _store(user: User, carried: list, cap: date) -> set[int]:
                     delete(HabitMonthTotal).where(HabitMonthTotal.user_id == user.id, or_(*stale)),
                     execution_options={"synchronize_session": False},
                 )
-                rows = [row for habit, _s, _p, walked in ours for row in _rows(user, habit, walked)]
+                rows = [
+                    row for habit, _s, _p, walked in ours for row in month_rows(user, habit, walked)
+                ]
                 db.session.execute(insert(HabitMonthTotal), rows)
     except (IntegrityError, OperationalError):
         won = set()
@@ -319,7 +318,8 @@ def _store(user: User, carried: list, cap: date) -> set[int]:
     return won
 
 
-def _rows(user: User, habit: Habit, walked: Carried) -> list[dict]:
+def month_rows(user: User, habit: Habit, walked: Carried) -> list[dict]:
+    """The habit_month_total rows of the months a walk carried."""
     return [
         {
             "habit_id": habit.id,
@@ -379,80 +379,3 @@ def month_sums(user: User, stored_to: dict[int, date | None], first: date, last:
         row[0]: {name: int(value or 0) for name, value in zip(columns, row[1:], strict=True)}
         for row in db.session.execute(query)
     }
-
-
-def rebuild(user: User, today: date) -> int:
-    """Recompute every habit's stored state from its logs, checks, skips and breaks (after a
-    restore, a transfer or a fix); the number of habits. Commits."""
-    invalidate(user.id)
-    habits = list(db.session.scalars(select(Habit).where(Habit.user_id == user.id)))
-    load(user, habits, today)
-    return len(habits)
-
-
-def differences(user: User, today: date) -> list[str]:
-    """What the stored state says that a walk from nothing does not: every stored month up to
-    each habit's checkpoint, field by field."""
-    habits = list(db.session.scalars(select(Habit).where(Habit.user_id == user.id)))
-    if not habits:
-        return []
-    facts = queries.window_histories(user, {habit.id: None for habit in habits})
-    checkpoints = dict(
-        db.session.execute(
-            select(HabitStatsState.habit_id, HabitStatsState.checkpoint).where(
-                HabitStatsState.user_id == user.id
-            )
-        ).all()
-    )
-    stored_rows = db.session.scalars(
-        select(HabitMonthTotal).where(HabitMonthTotal.user_id == user.id)
-    ).all()
-    found = []
-    for habit in habits:
-        checkpoint = checkpoints.get(habit.id)
-        if checkpoint is None:
-            continue
-        rule, history = habit.rule, facts[habit.id]
-        created = today_in(user.timezone, habit.created_at)
-        begin = first_counted_day(rule, history, created, Snapshot())
-        walked = carry(rule, history, begin, Snapshot(), _month_last(checkpoint), user.week_start)
-        want = {
-            totals.month: _rows(user, habit, _only(walked, totals))[0] for totals in walked.months
-        }
-        got = {
-            row.month: {column: getattr(row, column) for column in want_columns()}
-            for row in stored_rows
-            if row.habit_id == habit.id and row.month <= checkpoint
-        }
-        for month in sorted(set(want) | set(got)):
-            expected, stored_row = want.get(month), got.get(month)
-            if expected is None or stored_row is None:
-                if _empty(expected or stored_row):
-                    continue
-                found.append(
-                    f"{user.username} / {habit.name} / {month:%Y-%m}: "
-                    f"{'missing' if stored_row is None else 'not expected'}"
-                )
-                continue
-            for column, value in stored_row.items():
-                wanted = expected[column]
-                same = abs(value - wanted) < 1e-9 if column == "score" else value == wanted
-                if not same:
-                    found.append(
-                        f"{user.username} / {habit.name} / {month:%Y-%m}: {column} "
-                        f"stored {value!r}, computed {wanted!r}"
-                    )
-    return found
-
-
-def want_columns() -> tuple[str, ...]:
-    return (*MONTH_COLUMNS, "first_day", "score", "week_run", "runs")
-
-
-def _only(walked: Carried, totals) -> Carried:
-    return Carried(walked.snapshot, [totals], None, "", None, [])
-
-
-def _empty(expected: dict) -> bool:
-    """A month before anything counted: stored or not, it says nothing."""
-    return expected["first_day"] is None and not any(expected[name] for name in MONTH_COLUMNS)

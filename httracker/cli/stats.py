@@ -1,10 +1,10 @@
-"""`flask stats rebuild|check`: the derived analytics state (analytics/derived.py)."""
+"""`flask stats rebuild|check`: the stored analytics state (analytics/stats_check.py)."""
 
 import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from ..analytics import derived
+from ..analytics import stats_check
 from ..extensions import db
 from ..models import User
 from ..timeutil import user_today
@@ -28,7 +28,7 @@ def stats_command():
 def rebuild_command(username: str | None):
     """Recompute the stored analytics state of one user (or every user) from the logs."""
     for user in _users(username):
-        count = derived.rebuild(user, user_today(user))
+        count = stats_check.rebuild(user, user_today(user))
         click.echo(f"{user.username}: {count} habit{'' if count == 1 else 's'} rebuilt.")
 
 
@@ -40,7 +40,7 @@ def check_command(username: str | None):
     problems = []
     users = _users(username)
     for user in users:
-        problems.extend(derived.differences(user, user_today(user)))
+        problems.extend(stats_check.differences(user, user_today(user)))
     for line in problems:
         click.echo(line)
     db.session.rollback()
