@@ -30,6 +30,14 @@ create index idx_repetitions_habit_timestamp on Repetitions (habit, timestamp);
 create table android_metadata (locale text);
 """
 YES_MANUAL, YES_AUTO, NO, SKIP, UNKNOWN = 2, 1, 0, 3, -1
+VALUE_NAMES = {YES_MANUAL: "YES_MANUAL", YES_AUTO: "YES_AUTO", NO: "NO", SKIP: "SKIP",
+               UNKNOWN: "UNKNOWN"}  # fmt: skip
+# Loop 2.x's palette as Habits.csv writes it (`PaletteColor.toCsvColor`), by index.
+LOOP_HEX = (
+    "#D32F2F", "#E64A19", "#F57C00", "#FF8F00", "#F9A825", "#AFB42B", "#7CB342", "#388E3C",
+    "#00897B", "#00ACC1", "#039BE5", "#1976D2", "#303F9F", "#5E35B1", "#8E24AA", "#D81B60",
+    "#5D4037", "#303030", "#757575", "#aaaaaa",
+)  # fmt: skip
 TOGGL_HEADER = (
     "User,Email,Client,Project,Task,Description,Billable,Start date,Start time,End date,"
     "End time,Duration,Tags,Amount ()"
@@ -86,7 +94,16 @@ def loop_db(path: Path, habits: list[LoopHabit], extra_sql: str = "") -> bytes:
     return path.read_bytes()
 
 
-def loop_zip(habits: list[LoopHabit], formula_name: str | None = None) -> bytes:
+def loop_value(value: int, names: bool = True) -> str:
+    """An entry's value as Loop's CSV export writes it: since 2.1 `Entry.formattedValue` (the
+    name of a special value, any other number as stored, so ×1000 for amounts), before that
+    the stored number."""
+    if names and value in VALUE_NAMES:
+        return VALUE_NAMES[value]
+    return str(value)
+
+
+def loop_zip(habits: list[LoopHabit], formula_name: str | None = None, names: bool = True) -> bytes:
     """Loop's CSV export of `habits`, as HabitsCSVExporter writes it."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -98,7 +115,7 @@ def loop_zip(habits: list[LoopHabit], formula_name: str | None = None) -> bytes:
             rows.append([
                 f"{index + 1:03d}", formula_name or habit.name,
                 "NUMERICAL" if habit.numerical else "YES_NO", habit.question, "",
-                str(habit.freq_num), str(habit.freq_den), "#FF8F00",
+                str(habit.freq_num), str(habit.freq_den), LOOP_HEX[habit.color],
                 habit.unit if habit.numerical else "",
                 ("AT_MOST" if habit.target_type else "AT_LEAST") if habit.numerical else "",
                 str(habit.target_value) if habit.numerical else "", str(habit.archived).lower(),
@@ -107,9 +124,7 @@ def loop_zip(habits: list[LoopHabit], formula_name: str | None = None) -> bytes:
         for index, habit in enumerate(habits):
             entries = [["Date", "Value", "Notes"]]
             for day, value, note in sorted(habit.entries, reverse=True):
-                # Numerical amounts in their unit (a skip, stored as 3, reads 0.003).
-                shown = f"{value / 1000:.3f}" if habit.numerical else str(value)
-                entries.append([day.isoformat(), shown, note or ""])
+                entries.append([day.isoformat(), loop_value(value, names), note or ""])
             archive.writestr(f"{index + 1:03d} {habit.name}/Checkmarks.csv", _csv(entries))
             archive.writestr(f"{index + 1:03d} {habit.name}/Scores.csv", "Date,Score\n")
         archive.writestr("Checkmarks.csv", "Date,\n")

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from httracker.extensions import db
 from httracker.habits.colours import PALETTE
 from httracker.models import Habit, HabitCheck, HabitLog, HabitSkip
-from httracker.portability.loop import LOOP_COLOURS
+from httracker.portability.loop import LOOP_COLOURS, loop_colour
 from httracker.portability.loop_csv import read_loop_csv
 from httracker.portability.loop_db import _open, _private_copy, read_loop_db
 
@@ -84,12 +84,15 @@ EXPECTED_ENTRIES = {
 }  # fmt: skip
 
 
-@pytest.mark.parametrize("kind", ["db", "zip"])
+@pytest.mark.parametrize("kind", ["db", "zip", "zip-numbers"])
 def test_each_loop_mapping_rule(app, client, user, tmp_path, kind):
-    data = (
-        loop_db(tmp_path / "x.db", sample_habits()) if kind == "db" else loop_zip(sample_habits())
-    )
-    preview = upload(client, data, f"Loop.{kind}", confirm=False)
+    """The backup; the CSV export of Loop 2.1 and later (special values by name, amounts as
+    stored, ×1000); and of earlier versions, every value a stored number."""
+    if kind == "db":
+        data = loop_db(tmp_path / "x.db", sample_habits())
+    else:
+        data = loop_zip(sample_habits(), names=kind == "zip")
+    preview = upload(client, data, f"Loop.{kind[:3]}", confirm=False)
     assert preview.status_code == 302
     page = html.unescape(client.get(preview.headers["Location"]).get_data(as_text=True))
     assert "'Pages' counts 'pages', not minutes or hours: not imported (5 entries)." in page
@@ -106,7 +109,19 @@ def test_loop_colour_and_position_are_carried(tmp_path):
     assert [record.name for record in records.values()] == ["Gym", "Meditate", "Read", "Screens"]
     assert (records["meditate"].colour, records["meditate"].position) == ("orange", 1)
     zipped = read_loop_csv(loop_zip(sample_habits()), 1000).data.habits
-    assert zipped["read"].position == 2  # the CSV's colour is a hex code, not Loop's index
+    # The CSV writes the colour as a hex code: Loop 2.x's own are read as their index.
+    assert (zipped["meditate"].colour, zipped["read"].position) == ("orange", 2)
+
+
+@pytest.mark.parametrize(
+    "code, colour",
+    [("#1976D2", "blue"), ("#aaaaaa", "slate"), ("#E53935", "red"), ("#43A047", "green"),
+     ("#8E24AA", "violet"), ("#00796B", "teal"), ("#F06292", "pink"), ("#FB8C00", "orange"),
+     ("#12345", None), ("#GGGGGG", None), ("", None)],
+)  # fmt: skip
+def test_a_csv_colour_of_any_loop_palette_finds_the_nearest_of_ours(code, colour):
+    """Other Loop versions have other palettes: a hex code not in 2.x's goes by its hue."""
+    assert loop_colour(code) == colour
 
 
 def test_imported_loop_habits_keep_loop_order_and_colours(app, client, user, tmp_path):

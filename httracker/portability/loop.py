@@ -5,6 +5,7 @@ become time habits, and everything that cannot come across is named in the notes
 Checked against Loop Habit Tracker 2.x (`uhabits-core`: the `Habits` and `Repetitions` tables
 of migrations up to 26, `Entry`'s values, `HabitList.writeCSV` and `HabitsCSVExporter`)."""
 
+import colorsys
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -12,6 +13,7 @@ from ..models import MAX_TARGET_MINUTES, NAME_MAX, NOTE_MAX, fold
 from .records import Conversion, DayRecord, HabitRecord, ImportData, LogRecord
 
 # Entry values (`Entry.kt`); numerical habits store their amounts × 1000, and skip as SKIP too.
+# The CSV export writes a value by its name when it is one of these, else as stored.
 YES_MANUAL, YES_AUTO, NO, SKIP, UNKNOWN = 2, 1, 0, 3, -1
 # Units a numerical habit may count time in, and the minutes each one is.
 TIME_UNITS = {
@@ -32,7 +34,7 @@ class LoopHabit:
     target_type: int = 0
     target_value: float = 0.0
     unit: str = ""
-    colour: int | None = None
+    colour: int | str | None = None  # Loop's palette index (.db) or its hex code (CSV)
     position: int | None = None
     archived: bool = False
     entries: list[tuple[date, int, str | None]] = field(default_factory=list)
@@ -89,11 +91,41 @@ LOOP_COLOURS = (
 )
 
 
-def loop_colour(index: int | None) -> str | None:
-    """Our colour for Loop's palette index; None (the next unused one) for an unknown index."""
-    if index is None or not 0 <= index < len(LOOP_COLOURS):
+# The hex codes Loop 2.x writes for those indices in Habits.csv (`PaletteColor.toCsvColor`).
+LOOP_HEX = (
+    *("#D32F2F", "#E64A19", "#F57C00", "#FF8F00", "#F9A825", "#AFB42B", "#7CB342", "#388E3C"),
+    *("#00897B", "#00ACC1", "#039BE5", "#1976D2", "#303F9F", "#5E35B1", "#8E24AA", "#D81B60"),
+    *("#5D4037", "#303030", "#757575", "#AAAAAA"),
+)
+# Hues (degrees) of our chromatic colours, for a hex code of another Loop palette.
+HUES = {"red": 0, "orange": 28, "green": 135, "teal": 175, "blue": 220, "violet": 265, "pink": 330}
+
+
+def loop_colour(colour: int | str | None) -> str | None:
+    """Our colour for Loop's palette index or hex code; None (the next unused one) when there
+    is nothing to go by."""
+    if isinstance(colour, str):
+        return _hex_colour(colour.strip().upper())
+    if colour is None or not 0 <= colour < len(LOOP_COLOURS):
         return None
-    return LOOP_COLOURS[index]
+    return LOOP_COLOURS[colour]
+
+
+def _hex_colour(code: str) -> str | None:
+    """A 2.x hex code by its index; any other #RRGGBB by the nearest hue (greys to slate)."""
+    if code in LOOP_HEX:
+        return LOOP_COLOURS[LOOP_HEX.index(code)]
+    if len(code) != 7 or not code.startswith("#"):
+        return None
+    try:
+        red, green, blue = (int(code[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    except ValueError:
+        return None
+    hue, _, saturation = colorsys.rgb_to_hls(red, green, blue)
+    if saturation < 0.25:
+        return "slate"
+    degrees = hue * 360
+    return min(HUES, key=lambda key: min(abs(degrees - HUES[key]), 360 - abs(degrees - HUES[key])))
 
 
 def _habit_record(habit: LoopHabit, name: str, notes: list[str]) -> HabitRecord:

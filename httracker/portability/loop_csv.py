@@ -109,6 +109,7 @@ def _habits(rows: list[list[str]]) -> dict[int, LoopHabit]:
             target_type=1 if cells.get("target type", "").strip().upper() == "AT_MOST" else 0,
             target_value=_decimal(cells.get("target value")) or 0.0,
             unit=cells.get("unit", ""),
+            colour=cells.get("color") or None,
             position=position - 1,
             archived=cells.get("archived?", "").strip().lower() == "true",
         )
@@ -138,9 +139,7 @@ def _entry(habit: LoopHabit, row: list[str], where: str, problems: list[str]):
     if number is None:
         problems.append(f"{where}: {value!r} is not a value Loop writes.")
         return None
-    if habit.numerical:
-        return day, round(number * 1000), note
-    return day, int(number), note
+    return day, round(number), note
 
 
 def _number(text: str | None, default: int) -> int:
