@@ -287,3 +287,49 @@ def test_another_users_habit_in_a_body_or_a_filter_is_refused_like_a_missing_one
         assert assert_problem(made, 422)["errors"] == {"habits": ["Choose among your habits."]}
     with app.app_context():
         assert db.session.scalar(select(User.id).where(User.username == "bob")) == bob.id
+
+
+def test_every_route_is_rate_limited_per_token_with_retry_after(
+    app, client, make_token, alice_ids, monkeypatch
+):
+    monkeypatch.setitem(app.config, "API_RATE_LIMIT_ENABLED", True)
+    monkeypatch.setitem(app.config, "API_RATE_LIMIT", "1/day")
+    api = ApiClient(client, make_token(alice_ids["user_id"]))
+    assert api.get("/api/v1/me").status_code == 200
+    before = snapshot(app)
+    for rule, method in ROUTES:
+        body = body_for(rule, method, alice_ids)
+        response = api.open(method, url_for_route(rule, alice_ids), json=body)
+        assert_problem(response, 429)
+        assert int(response.headers["Retry-After"]) > 0, (rule, method)
+    assert snapshot(app) == before
+    # Another token of the same account has its own budget.
+    assert ApiClient(client, make_token(alice_ids["user_id"])).get("/api/v1/me").status_code == 200
+
+
+def replayable(api, rule: str, method: str, ids: dict) -> dict | None:
+    """The body of a write that succeeds, with what it needs in place (a running timer)."""
+    if "/timer/" not in rule:
+        return body_for(rule, method, ids)
+    if rule.endswith("/start"):
+        return {"habit_id": ids["habit_id"]}
+    api.post("/api/v1/timer/start", json={"habit_id": ids["habit_id"]})
+    return {}
+
+
+@pytest.mark.parametrize(("rule", "method"), WRITES)
+def test_every_write_replays_its_first_answer_for_the_same_key(
+    app, client, make_token, alice_ids, rule, method
+):
+    api = ApiClient(client, make_token(alice_ids["user_id"]))
+    url = url_for_route(rule, alice_ids)
+    body = replayable(api, rule, method, alice_ids)
+    key = {"Idempotency-Key": f"replay-{method}-{rule}"}
+    first = api.open(method, url, json=body, headers=key)
+    assert first.status_code < 300, first.get_json()
+    assert "Idempotent-Replayed" not in first.headers
+    after = snapshot(app)
+    again = api.open(method, url, json=body, headers=key)
+    assert (again.status_code, again.data) == (first.status_code, first.data)
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert snapshot(app) == after  # nothing done twice
