@@ -8,9 +8,9 @@ fuzzed; replays are covered by the API's own tests.
 
 "Created resource not found" (ST302) is dropped only when the resource was removed on purpose
 in a way the check cannot see: schemathesis looks for a DELETE of the resource's own URL in the
-same scenario, but a log also goes when its habit is deleted, and the run's two workers share
-one account, so the other worker may delete it by id. Every successful DELETE of the run is
-recorded, with the habit each created or moved log belongs to; any other ST302 still fails."""
+same scenario, but a log also goes when its habit is deleted (and scenarios share one account, so
+an earlier one may delete it by id). Every successful DELETE of the run is recorded, with the
+habit each created or moved log belongs to; any other ST302 still fails."""
 
 import re
 import threading
