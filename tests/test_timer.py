@@ -124,6 +124,47 @@ def test_a_switch_started_in_the_past_ends_the_running_timer_there(
 
 
 @pytest.mark.parametrize(
+    ("zone", "ran", "started", "since"),
+    [
+        ("UTC", timedelta(minutes=40), "1h ago", "11:20 (UTC)"),
+        ("Europe/Berlin", timedelta(minutes=40), "10:00", "12:20 (Europe/Berlin)"),
+        # Started yesterday in Tokyo, and long enough ago to need a confirmation: the start
+        # is refused before any stop is tried.
+        (
+            "Asia/Tokyo",
+            timedelta(hours=21, minutes=30),
+            "22h ago",
+            "Thu 19 Nov, 23:30 (Asia/Tokyo)",
+        ),
+    ],
+)
+def test_a_switch_started_before_the_running_timer_is_refused_inline(
+    app, client, user, make_habit, clock, zone, ran, started, since
+):
+    set_timezone(app, user.id, zone)
+    piano, chess = make_habit(user.id, "Piano"), make_habit(user.id, "Chess")
+    make_timer(app, user.id, piano, NOW - ran, "scales")
+    before = timers(app)
+    response = client.post("/timer/start", data={"habit_id": chess, "started": started})
+    assert response.status_code == 400
+    message = f"The timer of Piano started at {since}: start Chess then or later."
+    assert f'<p class="error" id="started-error">{message}</p>' in response.get_data(as_text=True)
+    assert timers(app) == before and logs(app) == []
+    assert "Stopped the timer" not in flashes(client)
+
+
+def test_a_switch_at_the_running_timers_own_start_is_accepted(app, client, user, make_habit, clock):
+    piano, chess = make_habit(user.id, "Piano"), make_habit(user.id, "Chess")
+    make_timer(app, user.id, piano, NOW - timedelta(minutes=40))
+    response = client.post("/timer/start", data={"habit_id": chess, "started": "40m ago"})
+    assert response.status_code == 302
+    # Piano ran for no time: nothing logged, and the flash says so.
+    assert timers(app) == [(user.id, chess, NOW - timedelta(minutes=40), None)]
+    assert logs(app) == []
+    assert "Stopped the timer of Piano after under 30 seconds: nothing logged." in flashes(client)
+
+
+@pytest.mark.parametrize(
     ("started", "expected"),
     [
         ("10 min ago", NOW - timedelta(minutes=10)),
