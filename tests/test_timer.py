@@ -153,6 +153,28 @@ def test_a_switch_started_before_the_running_timer_is_refused_inline(
     assert "Stopped the timer" not in flashes(client)
 
 
+@pytest.mark.parametrize(
+    ("ran", "logged", "reason"),
+    [
+        (timedelta(hours=12, minutes=1), [], "ran over 12 hours"),
+        (timedelta(minutes=30), [(date(2026, 11, 20), 1430, None)], "does not fit in a day"),
+    ],
+)
+def test_a_switch_while_the_running_timer_needs_confirmation_changes_nothing(
+    app, client, user, make_habit, clock, ran, logged, reason
+):
+    piano, chess = make_habit(user.id, "Piano"), make_habit(user.id, "Chess")
+    make_habit(user.id, "Sleep", logs=logged)
+    make_timer(app, user.id, piano, NOW - ran, "scales")
+    before_timers, before_logs = timers(app), logs(app)
+    response = client.post("/timer/start", data={"habit_id": chess, "next": "/habits/"})
+    assert response.status_code == 302 and response.headers["Location"] == "/timer/stop"
+    assert timers(app) == before_timers and logs(app) == before_logs
+    page = flashes(client)
+    assert f"The timer of Piano {reason}: confirm its minutes. Then start Chess." in page
+    assert "Started the timer" not in page and "Stopped the timer" not in page
+
+
 def test_a_switch_at_the_running_timers_own_start_is_accepted(app, client, user, make_habit, clock):
     piano, chess = make_habit(user.id, "Piano"), make_habit(user.id, "Chess")
     make_timer(app, user.id, piano, NOW - timedelta(minutes=40))
