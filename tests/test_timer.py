@@ -331,13 +331,21 @@ def test_the_database_keeps_a_timer_with_its_owners_habit_and_one_per_user(
         db.session.rollback()
 
 
-@pytest.mark.parametrize("path", ["/timer/start", "/timer/stop", "/timer/discard"])
-def test_timer_posts_need_a_csrf_token(app, client, user, make_habit, monkeypatch, path):
+@pytest.mark.parametrize(
+    ("path", "fields"),
+    [
+        ("/timer/start", True),
+        ("/timer/stop", True),  # the confirmed stop
+        ("/timer/stop", False),  # the one-click Stop button, which sends no fields
+        ("/timer/discard", True),
+    ],
+)
+def test_timer_posts_need_a_csrf_token(app, client, user, make_habit, monkeypatch, path, fields):
     piano = make_habit(user.id, "Piano")
     timer_id = make_timer(app, user.id, piano, datetime.now(UTC) - timedelta(minutes=5))
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     before = timers(app)
     data = {"habit_id": piano, "timer_id": timer_id, "days-0-date": "2026-11-20"}
-    response = client.post(path, data=data)
+    response = client.post(path, data=data if fields else {})
     assert response.status_code == 400
     assert timers(app) == before and logs(app) == []
