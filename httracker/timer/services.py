@@ -172,12 +172,15 @@ def start_timer(
     stopped first, where the new one starts, and logged; a start before the running timer's
     own start is refused, and when that stop needs a confirmation, ConfirmationNeeded is raised
     and nothing changes."""
-    check_timeable(habit)
     note = (note or "").strip() or None
     check_note(note)
     started_at = (started_at or now).replace(microsecond=0)
     check_started(started_at, now)
     lock_user(user, [habit])
+    # Read again under the lock: an archive or a change of kind committed meanwhile counts
+    # (both take the same lock before they look for a timer on the habit).
+    db.session.refresh(habit)
+    check_timeable(habit)
     stopped = None
     running = running_timer(user, lock=True)
     if running is not None:
