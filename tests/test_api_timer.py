@@ -105,3 +105,32 @@ def test_a_long_run_is_confirmed_day_by_day(app, api, make_habit):
             log.date.isoformat() for log in db.session.scalars(select(HabitLog))
         ) == sorted(confirmed)
     assert api.get("/api/v1/timer").get_json()["running"] is False
+
+
+def test_a_switch_started_before_the_running_timer_is_a_422_on_started_at(
+    app, api, make_habit, monkeypatch
+):
+    from httracker.api import timer as api_timer
+
+    from .test_timer import NOW, logs, make_timer, timers
+
+    monkeypatch.setattr(api_timer, "utcnow", lambda: NOW)
+    piano, chess = make_habit(api.user.id, "Piano"), make_habit(api.user.id, "Chess")
+    make_timer(app, api.user.id, piano, NOW - timedelta(minutes=40))
+    before = timers(app)
+    refused = api.post(
+        "/api/v1/timer/start",
+        json={"habit_id": chess, "started_at": (NOW - timedelta(hours=1)).isoformat()},
+    )
+    problem = assert_problem(refused, 422)
+    # The same words as the timer page, on the request's own field.
+    message = "The timer of Piano started at 11:20 (UTC): start Chess then or later."
+    assert problem["detail"] == message
+    assert problem["errors"] == {"started_at": [message]}
+    assert timers(app) == before and logs(app) == []
+    future = api.post(
+        "/api/v1/timer/start",
+        json={"habit_id": chess, "started_at": (NOW + timedelta(minutes=5)).isoformat()},
+    )
+    assert list(assert_problem(future, 422)["errors"]) == ["started_at"]
+    assert timers(app) == before and logs(app) == []

@@ -124,6 +124,69 @@ def test_a_switch_started_in_the_past_ends_the_running_timer_there(
 
 
 @pytest.mark.parametrize(
+    ("zone", "ran", "started", "since"),
+    [
+        ("UTC", timedelta(minutes=40), "1h ago", "11:20 (UTC)"),
+        ("Europe/Berlin", timedelta(minutes=40), "10:00", "12:20 (Europe/Berlin)"),
+        # Started yesterday in Tokyo, and long enough ago to need a confirmation: the start
+        # is refused before any stop is tried.
+        (
+            "Asia/Tokyo",
+            timedelta(hours=21, minutes=30),
+            "22h ago",
+            "Thu 19 Nov, 23:30 (Asia/Tokyo)",
+        ),
+    ],
+)
+def test_a_switch_started_before_the_running_timer_is_refused_inline(
+    app, client, user, make_habit, clock, zone, ran, started, since
+):
+    set_timezone(app, user.id, zone)
+    piano, chess = make_habit(user.id, "Piano"), make_habit(user.id, "Chess")
+    make_timer(app, user.id, piano, NOW - ran, "scales")
+    before = timers(app)
+    response = client.post("/timer/start", data={"habit_id": chess, "started": started})
+    assert response.status_code == 400
+    message = f"The timer of Piano started at {since}: start Chess then or later."
+    assert f'<p class="error" id="started-error">{message}</p>' in response.get_data(as_text=True)
+    assert timers(app) == before and logs(app) == []
+    assert "Stopped the timer" not in flashes(client)
+
+
+@pytest.mark.parametrize(
+    ("ran", "logged", "reason"),
+    [
+        (timedelta(hours=12, minutes=1), [], "ran over 12 hours"),
+        (timedelta(minutes=30), [(date(2026, 11, 20), 1430, None)], "does not fit in a day"),
+    ],
+)
+def test_a_switch_while_the_running_timer_needs_confirmation_changes_nothing(
+    app, client, user, make_habit, clock, ran, logged, reason
+):
+    piano, chess = make_habit(user.id, "Piano"), make_habit(user.id, "Chess")
+    make_habit(user.id, "Sleep", logs=logged)
+    make_timer(app, user.id, piano, NOW - ran, "scales")
+    before_timers, before_logs = timers(app), logs(app)
+    response = client.post("/timer/start", data={"habit_id": chess, "next": "/habits/"})
+    assert response.status_code == 302 and response.headers["Location"] == "/timer/stop"
+    assert timers(app) == before_timers and logs(app) == before_logs
+    page = flashes(client)
+    assert f"The timer of Piano {reason}: confirm its minutes. Then start Chess." in page
+    assert "Started the timer" not in page and "Stopped the timer" not in page
+
+
+def test_a_switch_at_the_running_timers_own_start_is_accepted(app, client, user, make_habit, clock):
+    piano, chess = make_habit(user.id, "Piano"), make_habit(user.id, "Chess")
+    make_timer(app, user.id, piano, NOW - timedelta(minutes=40))
+    response = client.post("/timer/start", data={"habit_id": chess, "started": "40m ago"})
+    assert response.status_code == 302
+    # Piano ran for no time: nothing logged, and the flash says so.
+    assert timers(app) == [(user.id, chess, NOW - timedelta(minutes=40), None)]
+    assert logs(app) == []
+    assert "Stopped the timer of Piano after under 30 seconds: nothing logged." in flashes(client)
+
+
+@pytest.mark.parametrize(
     ("started", "expected"),
     [
         ("10 min ago", NOW - timedelta(minutes=10)),
@@ -268,13 +331,21 @@ def test_the_database_keeps_a_timer_with_its_owners_habit_and_one_per_user(
         db.session.rollback()
 
 
-@pytest.mark.parametrize("path", ["/timer/start", "/timer/stop", "/timer/discard"])
-def test_timer_posts_need_a_csrf_token(app, client, user, make_habit, monkeypatch, path):
+@pytest.mark.parametrize(
+    ("path", "fields"),
+    [
+        ("/timer/start", True),
+        ("/timer/stop", True),  # the confirmed stop
+        ("/timer/stop", False),  # the one-click Stop button, which sends no fields
+        ("/timer/discard", True),
+    ],
+)
+def test_timer_posts_need_a_csrf_token(app, client, user, make_habit, monkeypatch, path, fields):
     piano = make_habit(user.id, "Piano")
     timer_id = make_timer(app, user.id, piano, datetime.now(UTC) - timedelta(minutes=5))
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     before = timers(app)
     data = {"habit_id": piano, "timer_id": timer_id, "days-0-date": "2026-11-20"}
-    response = client.post(path, data=data)
+    response = client.post(path, data=data if fields else {})
     assert response.status_code == 400
     assert timers(app) == before and logs(app) == []

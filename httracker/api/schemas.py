@@ -358,7 +358,10 @@ class TimerStateSchema(Schema):
 class TimerStartSchema(StrictSchema):
     habit_id = an_id(required=True, metadata={"description": "One of your active time habits."})
     started_at = fields.AwareDateTime(
-        metadata={"description": "When it started (default now); not in the future."}
+        metadata={
+            "description": "When it started (default now): not in the future, at most 24 hours "
+            "ago, and not before the start of a timer already running."
+        }
     )
     note = Text(**NOTE_FIELD)
 

@@ -3,6 +3,7 @@ discarded, through the same services as the timer pages."""
 
 from flask import url_for
 
+from ..changes import RuleBroken
 from ..habits import queries
 from ..models import utcnow
 from ..timer import services
@@ -55,16 +56,22 @@ def get_timer():
 @blp.doc(operationId="startTimer")
 def start_timer(fields: dict):
     """Start timing one of your habits (from `started_at`, default now); a timer already
-    running is stopped first and its minutes logged."""
+    running is stopped first, where the new one starts, and its minutes logged. A
+    `started_at` before the running timer's own start is a 422 on `started_at`."""
     user = current_token_user()
     habit = queries.get_habit_or_404(user, fields["habit_id"])
     now = utcnow()
 
     def change():
-        result = services.start_timer(
-            user, habit, now, fields.get("started_at"), fields.get("note")
-        )
-        return result
+        try:
+            return services.start_timer(
+                user, habit, now, fields.get("started_at"), fields.get("note")
+            )
+        except RuleBroken as error:
+            if error.field != "started":
+                raise
+            # The form's `started` is this request's `started_at`.
+            raise RuleBroken("started_at", error.message) from None
 
     return write(
         change,

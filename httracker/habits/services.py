@@ -136,6 +136,11 @@ def update_habit(
     it has entries: minutes and check-offs do not turn into each other."""
     name, category = name.strip(), category.strip()
     target = check_habit_fields(user, name, category, target, habit)
+    if target.kind != habit.kind:
+        # A new kind is checked under the lock that logging, checking off and starting a timer
+        # take, so none of them slips in between the checks and the change. Taken before the
+        # habit's row is written: the lock always comes first.
+        lock_user(user, [habit])
     if colour is not None:
         check_colour(colour)
         habit.colour = colour
@@ -289,7 +294,9 @@ def is_timed_now(habit: Habit) -> bool:
 def set_archived(habit: Habit, archived: bool) -> None:
     """Archive or restore a habit; its logs stay either way. A habit being timed is not
     archived: the timer is stopped (its minutes logged) or discarded first, so no time is lost
-    and no timer runs on a habit that has left the dashboard."""
+    and no timer runs on a habit that has left the dashboard. Under the user's lock, which
+    starting a timer takes too, so one cannot start between the check and the archive."""
+    lock_user(habit.user, [habit])
     if archived and is_timed_now(habit):
         raise RuleBroken(
             "archived", f"{habit.name} is being timed: stop or discard its timer first."

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from ..changes import RuleBroken
 from ..durations import DurationError, parse_minutes
+from ..formatting import short_date
 from ..timeutil import zone
 
 # Under this a stop logs nothing: a press of Start followed at once by Stop is not time spent.
@@ -62,6 +63,16 @@ def check_started(started_at: datetime, now: datetime) -> None:
         raise RuleBroken("started", "That time is still to come: a timer starts now or earlier.")
     if now - started_at > MAX_BACKDATE:
         raise RuleBroken("started", TOO_EARLY)
+
+
+def local_clock(moment: datetime, now: datetime, timezone_name: str) -> str:
+    """A moment as the person's clock showed it: '14:05' today, 'Thu 19 Nov, 22:30' on another
+    day (both in the zone)."""
+    tz = zone(timezone_name)
+    local = moment.astimezone(tz)
+    if local.date() == now.astimezone(tz).date():
+        return f"{local:%H:%M}"
+    return f"{short_date(local)}, {local:%H:%M}"
 
 
 def parse_started(text: str | None, now: datetime, timezone_name: str) -> datetime:

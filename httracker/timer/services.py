@@ -15,7 +15,14 @@ from ..extensions import db
 from ..habits.queries import day_totals
 from ..habits.services import add_log, check_note, check_timed, lock_user
 from ..models import MAX_DAY_MINUTES, Habit, HabitLog, HabitTimer, User
-from .clock import LONG_RUN, MIN_SECONDS, check_started, minutes_by_day, seconds_by_day
+from .clock import (
+    LONG_RUN,
+    MIN_SECONDS,
+    check_started,
+    local_clock,
+    minutes_by_day,
+    seconds_by_day,
+)
 
 NOT_RUNNING = "No timer is running."
 STOPPED_ALREADY = "That timer has been stopped already; nothing was logged from that page."
@@ -140,6 +147,20 @@ def check_timeable(habit: Habit) -> None:
         raise RuleBroken("habit_id", f"{habit.name} is archived: restore it to time it.")
 
 
+def check_after_running(
+    user: User, running: HabitTimer, habit: Habit, started_at: datetime, now: datetime
+) -> None:
+    """Raise RuleBroken when a switch would start before the running timer did: that timer
+    would end before its own start."""
+    if started_at < running.started_at:
+        since = local_clock(running.started_at, now, user.timezone)
+        raise RuleBroken(
+            "started",
+            f"The timer of {running.habit.name} started at {since} ({user.timezone}): "
+            f"start {habit.name} then or later.",
+        )
+
+
 def start_timer(
     user: User,
     habit: Habit,
@@ -148,18 +169,23 @@ def start_timer(
     note: str | None = None,
 ) -> StartResult:
     """Start timing `habit` from `started_at` (default `now`). A timer already running is
-    stopped first, where the new one starts, and logged; when that stop needs a confirmation,
-    ConfirmationNeeded is raised and nothing changes."""
-    check_timeable(habit)
+    stopped first, where the new one starts, and logged; a start before the running timer's
+    own start is refused, and when that stop needs a confirmation, ConfirmationNeeded is raised
+    and nothing changes."""
     note = (note or "").strip() or None
     check_note(note)
     started_at = (started_at or now).replace(microsecond=0)
     check_started(started_at, now)
     lock_user(user, [habit])
+    # Read again under the lock: an archive or a change of kind committed meanwhile counts
+    # (both take the same lock before they look for a timer on the habit).
+    db.session.refresh(habit)
+    check_timeable(habit)
     stopped = None
     running = running_timer(user, lock=True)
     if running is not None:
-        stopped = _stop(user, running, min(now, max(started_at, running.started_at)))
+        check_after_running(user, running, habit, started_at, now)
+        stopped = _stop(user, running, started_at)
     timer = HabitTimer(user_id=user.id, habit_id=habit.id, started_at=started_at, note=note)
     db.session.add(timer)
     db.session.flush()
