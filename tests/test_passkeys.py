@@ -6,6 +6,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from httracker.auth import passkeys as passkey_service
 from httracker.extensions import db
 from httracker.models import LoginChallenge, LoginFailure, Passkey
 
@@ -281,3 +282,61 @@ def test_deleting_a_passkey_needs_the_current_password(app, client, alice, passw
     assert passkeys(app) == []
     response = browser(app).post("/auth/login", data={"login": "alice", "password": PASSWORD})
     assert response.headers["Location"] == "/dashboard"
+
+
+def lock_untrusted_clients(app):
+    attacker = browser(app)
+    for _ in range(10):
+        wrong = attacker.post("/auth/login", data={"login": "alice", "password": "a wrong guess"})
+        assert wrong.status_code == 400
+    assert (
+        attacker.post("/auth/login", data={"login": "alice", "password": PASSWORD}).status_code
+        == 429
+    )
+
+
+def test_the_owner_with_a_device_cookie_passes_the_passkey_step_while_attackers_lock(
+    app, client, alice
+):
+    key = SoftKey()
+    add_passkey(client, key)
+    client.post("/auth/logout")  # keeps the device cookie
+    lock_untrusted_clients(app)
+    response = client.post("/auth/login", data={"login": "alice", "password": PASSWORD})
+    assert response.headers["Location"] == "/auth/login/code"
+    options = post(client, "/auth/login/passkey/options").json
+    response = post(client, "/auth/login/passkey", key.get(options))
+    assert response.status_code == 200 and response.json["redirect"] == "/dashboard"
+    assert client.get("/dashboard").status_code == 200
+
+
+def test_the_passkey_step_is_refused_unchecked_while_untrusted_clients_are_locked(
+    app, client, alice, monkeypatch
+):
+    key = SoftKey()
+    add_passkey(client, key)
+    visitor = browser(app)  # no device cookie: an untrusted client
+    response = visitor.post("/auth/login", data={"login": "alice", "password": PASSWORD})
+    assert response.headers["Location"] == "/auth/login/code"
+    lock_untrusted_clients(app)
+    options = post(visitor, "/auth/login/passkey/options").json
+    verified = []
+    real = passkey_service.verify_authentication_response
+
+    def counting(**kwargs):
+        verified.append(kwargs)
+        return real(**kwargs)
+
+    monkeypatch.setattr(passkey_service, "verify_authentication_response", counting)
+    response = post(visitor, "/auth/login/passkey", key.get(options))
+    assert response.status_code == 429 and "Too many attempts" in response.json["error"]
+    assert verified == []
+    assert visitor.get("/dashboard").status_code == 302
+    (row,) = passkeys(app)
+    assert row.sign_count == 0 and row.last_used_at is None
+    # The count works: the owner's device gets through, and its assertion is verified.
+    client.post("/auth/logout")
+    client.post("/auth/login", data={"login": "alice", "password": PASSWORD})
+    options = post(client, "/auth/login/passkey/options").json
+    assert post(client, "/auth/login/passkey", key.get(options)).status_code == 200
+    assert len(verified) == 1

@@ -240,6 +240,26 @@ def test_wrong_codes_to_turn_it_off_count_towards_the_lockout(
     assert stranger.status_code == (429 if holder == "stolen_session" else 302)
 
 
+def test_the_owner_with_a_device_cookie_logs_in_with_a_code_while_attackers_lock(
+    app, client, alice, clock
+):
+    secret, _ = enable(client, clock)
+    client.post("/auth/logout")  # keeps the device cookie
+    attacker = app.test_client()
+    for _ in range(10):
+        wrong = attacker.post("/auth/login", data={"login": "alice", "password": "a wrong guess"})
+        assert wrong.status_code == 400
+    assert password_step(attacker).status_code == 429
+    response = password_step(client)
+    assert response.status_code == 302 and response.headers["Location"] == "/auth/login/code"
+    clock.now += 30
+    response = client.post("/auth/login/code", data={"code": code_at(secret, clock.now)})
+    assert response.status_code == 302 and response.headers["Location"] == "/dashboard"
+    assert client.get("/dashboard").status_code == 200
+    # The attackers' lock stands.
+    assert password_step(attacker).status_code == 429
+
+
 def test_the_second_step_expires_and_needs_a_started_login(app, client, alice, clock):
     secret, _ = enable(client, clock)
     stranger = app.test_client()
