@@ -27,6 +27,8 @@ from httracker.models import (
 from httracker.portability.previews import PREVIEW_LIFETIME
 from httracker.timeutil import today_in
 
+from .conftest import PASSWORD
+
 ID_ARGUMENTS = {"habit_id", "log_id", "break_id", "passkey_id", "preview_id", "token_id"}
 # The API's routes answer bearer tokens, not the cookie: tests/test_api_access.py covers them.
 API_PREFIX = "/api/"
@@ -216,6 +218,7 @@ def form_data(ids: dict) -> dict:
         "action": "skip",
         "direction": "down",
         "mapping": "project-description",
+        "current_password": PASSWORD,  # the logged-in owner's own: deleting a passkey asks
     }
 
 

@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from argon2 import PasswordHasher
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import func, select
 
@@ -354,3 +355,53 @@ def test_audit_lines_for_failures_lockout_and_login(app, client, auth, make_user
     assert ("login.success", alice.id) in events
     assert all(r["ip"] == "127.0.0.1" and re.match(r"\d{4}-", r["at"]) for r in records)
     assert not any(WRONG in r.getMessage() or PASSWORD in r.getMessage() for r in caplog.records)
+
+
+def count_argon2_calls(monkeypatch):
+    """Count Argon2 itself, below every function of ours that might call it."""
+    calls = []
+    real = PasswordHasher.verify
+
+    def counting(self, password_hash, password):
+        calls.append(password_hash)
+        return real(self, password_hash, password)
+
+    monkeypatch.setattr(PasswordHasher, "verify", counting)
+    return calls
+
+
+# Headers that may differ between any two requests: the seconds left (a second boundary may
+# pass between them), the date, and the session cookie (which holds this browser's CSRF token).
+PER_REQUEST = {"Retry-After", "Set-Cookie", "Date"}
+
+
+def headers_without_per_request(response):
+    return sorted((k, v) for k, v in response.headers.items() if k not in PER_REQUEST)
+
+
+def test_while_locked_argon2_never_runs(app, client, make_user, monkeypatch):
+    """No password check at all while locked: right password, wrong password and a name no
+    account has get the same status, body and headers, and Argon2 is not called."""
+    alice = make_user("alice")
+    make_user("bob")
+    # Both locks from the same moment, so they end at the same time.
+    with app.app_context():
+        stamp = utcnow() - timedelta(minutes=1)
+        for _ in range(10):
+            db.session.add(LoginFailure(user_id=alice.id, created_at=stamp))
+            db.session.add(LoginFailure(name_key=lockout.name_key("nobody"), created_at=stamp))
+        db.session.commit()
+    calls = count_argon2_calls(monkeypatch)
+    # The count works: a login that is not locked out runs Argon2.
+    assert client.post("/auth/login", data={"login": "bob", "password": WRONG}).status_code == 400
+    assert len(calls) == 1
+    del calls[:]
+    answers = [
+        client.post("/auth/login", data={"login": login, "password": password})
+        for login, password in (("alice", PASSWORD), ("alice", WRONG), ("nobody", PASSWORD))
+    ]
+    assert calls == []
+    assert [r.status_code for r in answers] == [429] * 3
+    assert len({r.data for r in answers}) == 1
+    assert len({tuple(headers_without_per_request(r)) for r in answers}) == 1
+    assert all(0 < int(r.headers["Retry-After"]) <= 15 * 60 for r in answers)

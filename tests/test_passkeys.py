@@ -1,9 +1,12 @@
 """Passkeys: registration, passwordless login and the second step, checked with a software
 authenticator (tests/softkey.py); the browser ceremony is in tests/e2e/test_passkeys_browser.py."""
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
+from httracker.auth import passkeys as passkey_service
 from httracker.extensions import db
 from httracker.models import LoginChallenge, LoginFailure, Passkey
 
@@ -27,13 +30,22 @@ def post(client, url, json=None):
     return client.post(url, json=json if json is not None else {}, base_url=ORIGIN)
 
 
+def registration_options(client, password=PASSWORD):
+    return post(client, "/settings/passkeys/options", {"current_password": password})
+
+
 def add_passkey(client, key, name="Laptop"):
-    options = post(client, "/settings/passkeys/options")
+    options = registration_options(client)
     assert options.status_code == 200 and options.is_json
     assert options.json["rp"] == {"id": "localhost", "name": "HT-Tracker"}
     assert options.json["authenticatorSelection"]["residentKey"] == "required"
     credential = key.create(options.json)
     return post(client, "/settings/passkeys", {"name": name, "credential": credential})
+
+
+def delete(client, passkey_id, password=PASSWORD):
+    data = {"current_password": password} if password is not None else {}
+    return client.post(f"/settings/passkeys/{passkey_id}/delete", data=data)
 
 
 def passkeys(app, **where):
@@ -77,7 +89,7 @@ def test_register_list_and_log_in_without_a_password(app, client, alice):
 def test_a_second_registration_of_the_same_key_is_refused(app, client, alice):
     key = SoftKey()
     assert add_passkey(client, key).status_code == 200
-    options = post(client, "/settings/passkeys/options")
+    options = registration_options(client)
     excluded = [item["id"] for item in options.json["excludeCredentials"]]
     assert excluded == [passkeys(app)[0].credential_id]
     response = post(
@@ -89,7 +101,7 @@ def test_a_second_registration_of_the_same_key_is_refused(app, client, alice):
 @pytest.mark.parametrize("how", ["origin", "challenge", "replay"])
 def test_registration_that_does_not_verify_is_refused(app, client, alice, how):
     key = SoftKey()
-    options = post(client, "/settings/passkeys/options").json
+    options = registration_options(client).json
     if how == "challenge":
         options["challenge"] = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
     credential = key.create(options, "http://evil.example" if how == "origin" else None)
@@ -119,7 +131,7 @@ def test_a_passwordless_login_that_does_not_verify_is_refused(app, client, alice
         key.user_verified = False
     elif how == "deleted":
         (row,) = passkeys(app)
-        assert client.post(f"/settings/passkeys/{row.id}/delete").status_code == 302
+        assert delete(client, row.id).status_code == 302
     assertion = signer.get(options, "http://evil.example" if how == "origin" else None)
     if how == "replayed_challenge":
         assert post(visitor, "/auth/passkey", assertion).status_code == 200
@@ -202,9 +214,9 @@ def test_deleting_a_passkey_is_owner_scoped(app, client, alice, make_user):
     make_user("bob")
     bob = browser(app)
     bob.post("/auth/login", data={"login": "bob", "password": PASSWORD})
-    assert bob.post(f"/settings/passkeys/{row.id}/delete").status_code == 404
+    assert delete(bob, row.id).status_code == 404
     assert len(passkeys(app)) == 1
-    assert client.post(f"/settings/passkeys/{row.id}/delete").status_code == 302
+    assert delete(client, row.id).status_code == 302
     assert passkeys(app) == []
 
 
@@ -217,3 +229,114 @@ def test_reset_2fa_removes_passkeys_too(app, client, alice, runner):
     visitor = browser(app)
     response = visitor.post("/auth/login", data={"login": "alice", "password": PASSWORD})
     assert response.headers["Location"] == "/dashboard"
+
+
+def challenges(app, kind):
+    with app.app_context():
+        query = select(func.count()).select_from(LoginChallenge).filter_by(kind=kind)
+        return db.session.scalar(query)
+
+
+@pytest.mark.parametrize("password", [None, "", "not the password", 12345])
+def test_adding_a_passkey_needs_the_current_password(app, client, alice, password):
+    body = {} if password is None else {"current_password": password}
+    response = post(client, "/settings/passkeys/options", body)
+    assert response.status_code == 400 and response.is_json
+    expected = "not your current password" if password == "not the password" else "required"
+    assert expected in response.json["error"]
+    # No ceremony was started, so there is nothing a credential could be added to.
+    assert challenges(app, "passkey-add") == 0
+    guessed = {"rp": {"id": "localhost"}, "user": {"id": "AAAA"}, "challenge": "AAAA"}
+    credential = SoftKey().create(guessed)
+    assert post(client, "/settings/passkeys", {"credential": credential}).status_code == 400
+    assert passkeys(app) == []
+    page = client.get("/settings/").get_data(as_text=True)
+    field = re.search(r'<input[^>]*id="passkey-add-current_password"[^>]*>', page).group(0)
+    assert 'type="password"' in field and 'autocomplete="current-password"' in field
+    assert add_passkey(client, SoftKey()).status_code == 200
+    assert len(passkeys(app)) == 1
+
+
+@pytest.mark.parametrize("password", [None, "not the password"])
+def test_deleting_a_passkey_needs_the_current_password(app, client, alice, password):
+    add_passkey(client, SoftKey())
+    (row,) = passkeys(app)
+    response = delete(client, row.id, password)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    expected = "not your current password" if password else "required"
+    error = re.search(
+        rf'<p class="error" id="passkey-{row.id}-current_password-error">([^<]*)', page
+    )
+    assert error and expected in error.group(1)
+    # Still there, and still the second step after the password.
+    assert [kept.id for kept in passkeys(app)] == [row.id]
+    visitor = browser(app)
+    response = visitor.post("/auth/login", data={"login": "alice", "password": PASSWORD})
+    assert response.headers["Location"] == "/auth/login/code"
+    page = client.get("/settings/").get_data(as_text=True)
+    field = re.search(rf'<input[^>]*id="passkey-{row.id}-current_password"[^>]*>', page).group(0)
+    assert 'autocomplete="current-password"' in field
+    assert f'<label for="passkey-{row.id}-current_password">Current password</label>' in page
+    assert delete(client, row.id).status_code == 302
+    assert passkeys(app) == []
+    response = browser(app).post("/auth/login", data={"login": "alice", "password": PASSWORD})
+    assert response.headers["Location"] == "/dashboard"
+
+
+def lock_untrusted_clients(app):
+    attacker = browser(app)
+    for _ in range(10):
+        wrong = attacker.post("/auth/login", data={"login": "alice", "password": "a wrong guess"})
+        assert wrong.status_code == 400
+    assert (
+        attacker.post("/auth/login", data={"login": "alice", "password": PASSWORD}).status_code
+        == 429
+    )
+
+
+def test_the_owner_with_a_device_cookie_passes_the_passkey_step_while_attackers_lock(
+    app, client, alice
+):
+    key = SoftKey()
+    add_passkey(client, key)
+    client.post("/auth/logout")  # keeps the device cookie
+    lock_untrusted_clients(app)
+    response = client.post("/auth/login", data={"login": "alice", "password": PASSWORD})
+    assert response.headers["Location"] == "/auth/login/code"
+    options = post(client, "/auth/login/passkey/options").json
+    response = post(client, "/auth/login/passkey", key.get(options))
+    assert response.status_code == 200 and response.json["redirect"] == "/dashboard"
+    assert client.get("/dashboard").status_code == 200
+
+
+def test_the_passkey_step_is_refused_unchecked_while_untrusted_clients_are_locked(
+    app, client, alice, monkeypatch
+):
+    key = SoftKey()
+    add_passkey(client, key)
+    visitor = browser(app)  # no device cookie: an untrusted client
+    response = visitor.post("/auth/login", data={"login": "alice", "password": PASSWORD})
+    assert response.headers["Location"] == "/auth/login/code"
+    lock_untrusted_clients(app)
+    options = post(visitor, "/auth/login/passkey/options").json
+    verified = []
+    real = passkey_service.verify_authentication_response
+
+    def counting(**kwargs):
+        verified.append(kwargs)
+        return real(**kwargs)
+
+    monkeypatch.setattr(passkey_service, "verify_authentication_response", counting)
+    response = post(visitor, "/auth/login/passkey", key.get(options))
+    assert response.status_code == 429 and "Too many attempts" in response.json["error"]
+    assert verified == []
+    assert visitor.get("/dashboard").status_code == 302
+    (row,) = passkeys(app)
+    assert row.sign_count == 0 and row.last_used_at is None
+    # The count works: the owner's device gets through, and its assertion is verified.
+    client.post("/auth/logout")
+    client.post("/auth/login", data={"login": "alice", "password": PASSWORD})
+    options = post(client, "/auth/login/passkey/options").json
+    assert post(client, "/auth/login/passkey", key.get(options)).status_code == 200
+    assert len(verified) == 1

@@ -201,6 +201,65 @@ def test_wrong_codes_count_towards_the_lockout(app, client, alice, clock, monkey
     assert password_step(app.test_client()).status_code == 429 and calls == []
 
 
+@pytest.mark.parametrize("holder", ["stolen_session", "device"])
+def test_wrong_codes_to_turn_it_off_count_towards_the_lockout(
+    app, client, alice, clock, monkeypatch, holder
+):
+    """With the session and the password, the code still cannot be guessed: wrong codes here
+    count like wrong codes at the login's second step, then nothing is checked at all."""
+    secret, _ = enable(client, clock)
+    if holder == "stolen_session":
+        # The session cookie without the browser's device cookie: an untrusted client.
+        client.delete_cookie("device")
+        limit = app.config["LOCKOUT_FAILURES"]
+    else:
+        limit = app.config["DEVICE_LOCKOUT_FAILURES"]
+    wrong = {"current_password": PASSWORD, "code": "12345"}
+    for _ in range(limit):
+        response = client.post("/settings/2fa/disable", data=wrong)
+        assert response.status_code == 400 and totp.WRONG_CODE in response.get_data(as_text=True)
+    with app.app_context():
+        devices = set(db.session.scalars(select(LoginFailure.device)))
+    assert (devices == {None}) is (holder == "stolen_session") and len(devices) == 1
+    clock.now += 30
+    code_checks, password_checks = [], []
+    monkeypatch.setattr(totp, "check_totp", lambda *args: code_checks.append(args) or True)
+    monkeypatch.setattr(
+        "httracker.auth.services.verify_password", lambda *a: password_checks.append(a) or True
+    )
+    right = {"current_password": PASSWORD, "code": code_at(secret, clock.now)}
+    response = client.post("/settings/2fa/disable", data=right)
+    assert response.status_code == 429 and 0 < int(response.headers["Retry-After"]) <= 15 * 60
+    assert "Too many wrong codes" in response.get_data(as_text=True)
+    assert code_checks == [] and password_checks == []
+    assert stored(app, alice.id).totp_secret == secret
+    monkeypatch.undo()
+    # The same lock as the login's: untrusted clients are refused there too, the owner's
+    # device is not (and a device's own count locks nobody else).
+    stranger = password_step(app.test_client())
+    assert stranger.status_code == (429 if holder == "stolen_session" else 302)
+
+
+def test_the_owner_with_a_device_cookie_logs_in_with_a_code_while_attackers_lock(
+    app, client, alice, clock
+):
+    secret, _ = enable(client, clock)
+    client.post("/auth/logout")  # keeps the device cookie
+    attacker = app.test_client()
+    for _ in range(10):
+        wrong = attacker.post("/auth/login", data={"login": "alice", "password": "a wrong guess"})
+        assert wrong.status_code == 400
+    assert password_step(attacker).status_code == 429
+    response = password_step(client)
+    assert response.status_code == 302 and response.headers["Location"] == "/auth/login/code"
+    clock.now += 30
+    response = client.post("/auth/login/code", data={"code": code_at(secret, clock.now)})
+    assert response.status_code == 302 and response.headers["Location"] == "/dashboard"
+    assert client.get("/dashboard").status_code == 200
+    # The attackers' lock stands.
+    assert password_step(attacker).status_code == 429
+
+
 def test_the_second_step_expires_and_needs_a_started_login(app, client, alice, clock):
     secret, _ = enable(client, clock)
     stranger = app.test_client()

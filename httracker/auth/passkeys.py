@@ -50,6 +50,12 @@ def user_passkeys(user: User) -> list[Passkey]:
     return list(db.session.scalars(query))
 
 
+def user_passkey(user: User, passkey_id: int) -> Passkey | None:
+    """One of the user's own passkeys, or None (another account's is as missing as none)."""
+    query = select(Passkey).where(Passkey.id == passkey_id, Passkey.user_id == user.id)
+    return db.session.scalar(query)
+
+
 def has_passkeys(user: User) -> bool:
     query = select(Passkey.id).where(Passkey.user_id == user.id).limit(1)
     return db.session.scalar(query) is not None

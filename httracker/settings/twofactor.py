@@ -8,9 +8,12 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from ..auth import totp
+from ..auth.devices import trusted_device
+from ..auth.lockout import Subject, locked_until, record_failure
 from ..auth.passwords import PASSWORD_MAX
-from ..changes import commit_change
+from ..changes import commit, commit_change
 from ..forms import strip
+from ..models import utcnow
 from . import bp
 from .account import invalid, reauthenticate
 
@@ -32,6 +35,7 @@ def current_password_field(prefix: str) -> PasswordField:
         "Current password",
         validators=[DataRequired(), Length(max=PASSWORD_MAX)],
         id=f"{prefix}-current_password",
+        render_kw={"autocomplete": "current-password"},
     )
 
 
@@ -101,14 +105,37 @@ def recovery_codes():
     return render_template("settings/recovery_codes.html", codes=codes)
 
 
+def code_subject(user) -> Subject:
+    """What a code typed here counts against: the same as at the login's second step, so a
+    stolen session cannot guess codes without limit (the browser's own allowance when it
+    holds the account's device cookie, else the lockout of untrusted clients)."""
+    return Subject(user.id, trusted_device(user))
+
+
+def codes_locked(form, until):
+    """The settings page with the lock on the code field: 429, nothing checked."""
+    form.code.errors.append(f"Too many wrong codes; try again after {until:%H:%M} UTC.")
+    page = render_template("settings/index.html", disable_totp_form=form)
+    seconds = max(1, int((until - utcnow()).total_seconds()))
+    return page, 429, {"Retry-After": str(seconds)}
+
+
 @bp.route("/2fa/disable", methods=["POST"])
 def totp_disable():
     form = DisableTotpForm()
     if not current_user.totp_secret:
         return redirect(url_for("settings.index"))
-    if not (form.validate_on_submit() and reauthenticate(form)):
+    if not form.validate_on_submit():
+        return invalid(disable_totp_form=form)
+    subject = code_subject(current_user)
+    until = locked_until(subject)
+    if until is not None:
+        return codes_locked(form, until)
+    if not reauthenticate(form):
         return invalid(disable_totp_form=form)
     if not totp.check_second_factor(current_user, form.code.data):
+        record_failure(subject)
+        commit()
         form.code.errors.append(totp.WRONG_CODE)
         return invalid(disable_totp_form=form)
     commit_change(lambda: totp.disable_totp(current_user))

@@ -162,13 +162,14 @@
     if (!window.PublicKeyCredential || !navigator.credentials) return;
     document.querySelectorAll("[data-passkey-register]").forEach(function (box) {
       passkeyCeremony(box, function (csrf) {
-        return postJson(box.dataset.optionsUrl, csrf).then(function (options) {
+        var password = box.querySelector('input[name="current_password"]').value;
+        return postJson(box.dataset.optionsUrl, csrf, { current_password: password }).then(function (options) {
           options.challenge = fromB64url(options.challenge);
           options.user.id = fromB64url(options.user.id);
           options.excludeCredentials = descriptors(options.excludeCredentials);
           return navigator.credentials.create({ publicKey: options });
         }).then(function (credential) {
-          var name = box.querySelector("input").value;
+          var name = box.querySelector('input[name="passkey-name"]').value;
           return postJson(box.dataset.url, csrf, { name: name, credential: credentialJson(credential) });
         });
       });

@@ -48,7 +48,8 @@ def test_register_a_passkey_then_log_in_with_it_without_and_after_a_password(pas
     visitor.goto("/settings/")
     section = visitor.page.locator("section", has=visitor.page.locator("#passkeys-heading"))
     expect(section.get_by_text("No passkeys yet.")).to_be_visible()
-    visitor.fill({"Name for the new passkey": "Virtual key"})
+    # Adding a passkey asks for the password first (the page has other password fields).
+    visitor.fill({"Name for the new passkey": "Virtual key", "Current password": PASSWORD}, section)
     click_and_wait(visitor, "Add a passkey", "/settings/")
     assert "Passkey “Virtual key” added." in visitor.flash()
     rows = visitor.table(section)
@@ -73,3 +74,11 @@ def test_register_a_passkey_then_log_in_with_it_without_and_after_a_password(pas
     click_and_wait(visitor, "Use a passkey", "/dashboard")
     after = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})
     assert after["credentials"][0]["signCount"] >= 2
+
+    # Deleting it asks for the password too; then the password alone logs in again.
+    visitor.goto("/settings/")
+    row = section.locator("tbody tr")
+    visitor.fill({"Current password": PASSWORD}, row)
+    click_and_wait(visitor, "Delete Virtual key", "/settings/")
+    assert "Passkey deleted." in visitor.flash()
+    expect(section.get_by_text("No passkeys yet.")).to_be_visible()
