@@ -206,6 +206,18 @@ def reminder_mail(app, smtp, clock, remind):
     return message
 
 
+def test_a_reminder_subject_is_one_line_whatever_the_habits_name(
+    app, mail_on, people, clock, remind
+):
+    """A name kept from before names were one line cannot break the subject or add headers."""
+    with app.app_context():
+        db.session.get(Habit, people["alice"][1]).name = "Read\r\nBcc: someone@example.net"
+        db.session.commit()
+    message = reminder_mail(app, mail_on, clock, remind)
+    assert message["Subject"] == "Reminder: Read Bcc: someone@example.net"
+    assert message["Bcc"] is None and message["X-Envelope-To"] == "alice@example.com"
+
+
 def test_one_click_unsubscribe_without_login(app, mail_on, people, clock, remind):
     message = reminder_mail(app, mail_on, clock, remind)
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

@@ -20,6 +20,13 @@ SUBJECTS = {
 }
 
 
+def one_line(text: str) -> str:
+    """`text` with every run of whitespace, line breaks included, turned into one space: a
+    header such as the subject cannot hold a line break (it would make the message unsendable,
+    or inject headers)."""
+    return " ".join(text.split())
+
+
 def enqueue(
     user: User,
     kind: str,
@@ -30,7 +37,7 @@ def enqueue(
 ) -> EmailOutbox:
     """Render templates/mail/<kind>.txt and .html for `user` and add the message to the outbox
     (flushed, not committed: it goes out only if the change that caused it commits)."""
-    subject = SUBJECTS[kind].format(**context)
+    subject = one_line(SUBJECTS[kind].format(**context))
     context.update(user=user, subject=subject)
     now = clock.now()
     row = EmailOutbox(
