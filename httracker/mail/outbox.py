@@ -15,6 +15,7 @@ SUBJECTS = {
     "confirm_change": "Confirm your new email address for HT-Tracker",
     "email_changed": "Your HT-Tracker email address was changed",
     "signup_attempt": "Someone tried to sign up to HT-Tracker with your address",
+    "change_attempt": "Someone asked for your address on another HT-Tracker account",
     "reminder": "Reminder: {habit_name}",
     "weekly_summary": "Your week in HT-Tracker",
 }
