@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from httracker.extensions import db
+from httracker.habits.services import ONE_LINE_MESSAGE
 from httracker.models import Habit, HabitBreak, HabitBreakHabit, HabitCheck, HabitLog, HabitSkip
 from httracker.timeutil import today_in
 
@@ -136,6 +137,8 @@ def test_archive_unarchive_and_delete(app, api):
             {"target_times": ["A weekly check habit is done 1 to 7 times."]},
         ),
         ({"name": "a\x00b"}, {"name": ["Remove the NUL characters."]}),
+        ({"name": "Read\r\nBcc: x@example.net"}, {"name": [ONE_LINE_MESSAGE]}),
+        ({"name": "Read", "category": "Mind\x1bBody"}, {"category": [ONE_LINE_MESSAGE]}),
         ({"name": "a\ud800"}, {"name": ["Send valid Unicode text."]}),
         ({"name": "a", "colour": "red"}, {"colour": ["Unknown field."]}),
         ({"name": 7}, {"name": ["Not a valid string."]}),

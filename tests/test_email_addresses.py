@@ -136,6 +136,75 @@ def test_an_email_change_takes_effect_when_the_new_address_confirms(app, mail_on
     assert other.get(path).status_code == 404
 
 
+def test_changing_to_a_taken_address_looks_the_same_and_tells_its_owner(app, mail_on, make_user):
+    make_user("alice", email_verified=True)
+    make_user("carol", email_verified=True)
+    bob = make_user("bob", email_verified=True)
+    answers = {}
+    for username, address in (("carol", "free@example.com"), ("alice", "Bob@Example.com")):
+        browser = app.test_client()
+        browser.post("/auth/login", data={"login": username, "password": PASSWORD})
+        response = change_email(browser, address)
+        assert response.status_code == 302
+        page = browser.get(response.headers["Location"]).get_data(as_text=True)
+        shown = address.lower()
+        assert f"Follow the link sent to {shown} to confirm the change." in page
+        assert f"Waiting for {shown} to confirm." in page
+        assert "already exists" not in page
+        answers[username] = response.headers["Location"]
+    assert answers["alice"] == answers["carol"]
+    # Nothing changes hands: both accounts keep their addresses.
+    alice, owner = account(app), account(app, "bob")
+    assert (alice.email, alice.email_verified) == ("alice@example.com", True)
+    assert (owner.email, owner.pending_email) == ("bob@example.com", None)
+    # The address's owner is told, and no confirmation link goes anywhere but the free address.
+    (notice,) = mails_to(app, mail_on, "bob@example.com")
+    assert "your address on another" in notice["Subject"]
+    assert "/auth/forgot" in text_of(notice) and "/auth/confirm/" not in text_of(notice)
+    links = [link for m in mail_on.messages for link in links_in(m) if "/auth/confirm/" in link]
+    assert len(links) == 1 and mails_to(app, mail_on, "free@example.com")
+    assert mails_to(app, mail_on, "alice@example.com") == []
+    with app.app_context():
+        kinds = db.session.scalars(select(EmailOutbox.kind).where(EmailOutbox.user_id == bob.id))
+        assert list(kinds) == ["change_attempt"]
+
+
+def test_the_owner_of_a_taken_address_is_told_a_few_times_an_hour(
+    app, mail_on, make_user, auth, clock
+):
+    make_user("alice")
+    make_user("bob")
+    auth.login()
+    for _ in range(5):
+        assert change_email(auth.client, "bob@example.com").status_code == 302
+    assert len(mails_to(app, mail_on, "bob@example.com")) == 3
+    clock.advance(hours=1, seconds=1)
+    change_email(auth.client, "bob@example.com")
+    assert len(mails_to(app, mail_on, "bob@example.com")) == 4
+
+
+def test_changing_to_ones_own_address_is_an_inline_error(app, mail_on, make_user, auth):
+    make_user("alice")
+    auth.login()
+    response = change_email(auth.client, "Alice@example.com")
+    assert response.status_code == 400 and b"That is your address already." in response.data
+    assert account(app).pending_email is None
+    assert mails_to(app, mail_on, "alice@example.com") == []
+
+
+def test_without_mail_a_taken_address_is_still_said_at_an_email_change(app, make_user, auth):
+    make_user("alice")
+    make_user("bob")
+    auth.login()
+    response = change_email(auth.client, "bob@example.com")
+    assert response.status_code == 400 and b"An account with that email already exists." in (
+        response.data
+    )
+    assert account(app).email == "alice@example.com" and account(app).pending_email is None
+    with app.app_context():
+        assert db.session.scalar(select(func.count(EmailOutbox.id))) == 0
+
+
 def test_a_newer_change_voids_the_older_link(app, mail_on, make_user, auth):
     make_user("alice")
     auth.login()

@@ -66,6 +66,9 @@ def test_same_name_is_fine_for_another_user(client, app, user, make_user, make_h
         ({"name": ""}, b"This field is required"),
         ({"name": "x" * 81}, "Use 1–80 characters.".encode()),
         ({"category": "c" * 41}, b"Use at most 40 characters."),
+        ({"name": "Read\r\nBcc: x@example.net"}, b"Use one line of text"),
+        ({"name": "Read\ting"}, b"Use one line of text"),
+        ({"category": "Mind\u2028Body"}, b"Use one line of text"),
         ({"target_minutes": "lots"}, b"1:30, 1h30, 1h 30m, 45m, 1.5h or 2 hours"),
         ({"target_minutes": "25h"}, b"A daily target is 1 minute to 24h"),
         (

@@ -48,6 +48,7 @@ def reading(user, make_habit):
     ("name", "minutes", "note", "field", "column"),
     [
         ("x" * 81, 30, "", "name", "habit"),
+        ("Read\ting", 30, "", "name", "habit"),
         ("Reading", 1441, "", "minutes", "minutes"),
         ("Reading", 30, "n" * 501, "note", "note"),
     ],

@@ -209,6 +209,60 @@ def test_the_delivery_loop_outlives_a_database_error(app, mail_on, runner, monke
     assert "Database error, trying again in 30s" in result.output
 
 
+def queue_unsendable(app, user_id):
+    """A row whose message cannot be built: a subject with a line break, as a habit name could
+    put there before names and subjects were kept to one line."""
+    with app.app_context():
+        row = enqueue(db.session.get(User, user_id), "signup_attempt", reset="x")
+        row.subject = "Reminder: Read\r\nBcc: someone@example.net"
+        db.session.commit()
+        return row.id
+
+
+def test_a_message_that_cannot_be_built_does_not_hold_up_the_queue(
+    app, client, mail_on, make_user, clock, caplog
+):
+    alice = make_user("alice")
+    bad_id = queue_unsendable(app, alice.id)
+    assert client.post("/auth/forgot", data={"email": "alice@example.com"}).status_code == 302
+    caplog.set_level(logging.ERROR, logger="httracker.mail")
+    report = run_deliver(app)
+    assert (report.sent, report.retrying) == (1, 1)
+    (message,) = mail_on.messages
+    assert message["Subject"] == "Reset your HT-Tracker password"
+    bad, reset = outbox(app)
+    assert (bad.id, bad.status, bad.attempts) == (bad_id, "pending", 1)
+    assert bad.last_error.startswith("BadHeaderError")
+    assert bad.next_attempt_at == clock.now + retry_pause(1)
+    assert reset.status == "sent"
+    assert any(f"Mail {bad_id} (signup_attempt)" in r.getMessage() for r in caplog.records)
+    # Retried like any failure, then given up after a day; nothing of it ever goes out.
+    clock.advance(days=1)
+    assert run_deliver(app).given_up == 1
+    assert outbox(app)[0].status == "failed" and len(mail_on.messages) == 1
+
+
+def test_the_delivery_loop_keeps_going_past_a_message_that_cannot_be_built(
+    app, client, mail_on, make_user, runner, monkeypatch
+):
+    alice = make_user("alice")
+    queue_unsendable(app, alice.id)
+    rounds = []
+
+    def sleep(seconds):
+        rounds.append(seconds)
+        if len(rounds) == 1:
+            client.post("/auth/forgot", data={"email": "alice@example.com"})
+        else:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr("httracker.cli.mail.time.sleep", sleep)
+    result = runner.invoke(args=["mail", "deliver", "--loop", "--interval", "1"])
+    assert len(rounds) == 2, result.output
+    assert "Sent 0, retrying 1" in result.output and "Sent 1, retrying 0" in result.output
+    assert [m["Subject"] for m in mail_on.messages] == ["Reset your HT-Tracker password"]
+
+
 def test_without_mail_server_the_commands_do_nothing(runner, app, make_user):
     alice = make_user("alice")
     queue(app, alice.id)  # as if mail had been on before

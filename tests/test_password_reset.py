@@ -13,7 +13,7 @@ from httracker.extensions import db, limiter
 from httracker.mail.delivery import deliver
 from httracker.models import EmailOutbox, User, UserSession
 
-from .conftest import PASSWORD, SITE_URL
+from .conftest import PASSWORD, SITE_URL, ApiClient
 from .smtp import links_in, text_of
 
 NEW_PASSWORD = "quartz lantern meadow 42"
@@ -57,7 +57,7 @@ def test_the_login_page_links_to_forgot_password(client, mail_on):
     assert client.get("/auth/forgot").status_code == 200
 
 
-def test_reset_end_to_end(app, mail_on, make_user, auth, clock):
+def test_reset_end_to_end(app, mail_on, make_user, auth, clock, make_token):
     alice = make_user("alice")
     devices = [app.test_client(), app.test_client()]
     for device in devices:
@@ -65,10 +65,21 @@ def test_reset_end_to_end(app, mail_on, make_user, auth, clock):
             device.post("/auth/login", data={"login": "alice", "password": PASSWORD}).status_code
             == 302
         )
-        assert logged_in(device)
+        assert logged_in(device) and device.get_cookie("device") is not None
+    api = ApiClient(app.test_client(), make_token(alice.id))
+    assert api.get("/api/v1/me").status_code == 200
     anonymous = app.test_client()
     response = ask_reset(app, anonymous)
     assert response.status_code == 302
+    # The request only wrote to the outbox: the SMTP server has heard nothing yet.
+    assert mail_on.messages == []
+    with app.app_context():
+        (queued,) = db.session.scalars(select(EmailOutbox)).all()
+        assert (queued.kind, queued.status, queued.to_address) == (
+            "reset_link",
+            "pending",
+            "alice@example.com",
+        )
     link = reset_link(app, mail_on)
     page = anonymous.get(path_of(link))
     assert page.status_code == 200 and b"Choose a new password" in page.data
@@ -77,10 +88,12 @@ def test_reset_end_to_end(app, mail_on, make_user, auth, clock):
         path_of(link), data={"password": "password1234", "confirm": "password1234"}
     )
     assert weak.status_code == 400
+    assert api.get("/api/v1/me").status_code == 200
     done = anonymous.post(path_of(link), data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert done.status_code == 302 and done.headers["Location"].endswith("/auth/login")
-    # Every session of the account is dead.
+    # Every session of the account is dead, and its API token.
     assert not any(logged_in(device) for device in devices)
+    assert api.get("/api/v1/me").status_code == 401
     with app.app_context():
         assert db.session.scalar(select(func.count(UserSession.id))) == 0
         assert db.session.get(User, alice.id).email_verified
@@ -97,6 +110,17 @@ def test_reset_end_to_end(app, mail_on, make_user, auth, clock):
     # The account is told by mail.
     deliver_all(app)
     assert any("password was changed" in m["Subject"] for m in mail_on.messages)
+    # The devices' cookies are trusted no more: while the account is locked for browsers it
+    # has not been used in, the browser that logged in after the reset gets in; they do not.
+    auth.logout()
+    attacker = app.test_client()
+    for _ in range(10):
+        attacker.post("/auth/login", data={"login": "alice", "password": "not the password"})
+    assert auth.login(password=NEW_PASSWORD).status_code == 302
+    for device in devices:
+        refused = device.post("/auth/login", data={"login": "alice", "password": NEW_PASSWORD})
+        assert refused.status_code == 429
+        assert b"from browsers it has not been used in" in refused.data
 
 
 def test_an_expired_link_fails(app, mail_on, make_user, clock, auth):

@@ -1,6 +1,7 @@
 """Reminders: at the habit's local time in each user's zone (across DST changes), at most once
 a day, never when the day is done, skipped or on a break; one-click unsubscribe (RFC 8058)."""
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlsplit
 
@@ -206,6 +207,18 @@ def reminder_mail(app, smtp, clock, remind):
     return message
 
 
+def test_a_reminder_subject_is_one_line_whatever_the_habits_name(
+    app, mail_on, people, clock, remind
+):
+    """A name kept from before names were one line cannot break the subject or add headers."""
+    with app.app_context():
+        db.session.get(Habit, people["alice"][1]).name = "Read\r\nBcc: someone@example.net"
+        db.session.commit()
+    message = reminder_mail(app, mail_on, clock, remind)
+    assert message["Subject"] == "Reminder: Read Bcc: someone@example.net"
+    assert message["Bcc"] is None and message["X-Envelope-To"] == "alice@example.com"
+
+
 def test_one_click_unsubscribe_without_login(app, mail_on, people, clock, remind):
     message = reminder_mail(app, mail_on, clock, remind)
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
@@ -288,6 +301,27 @@ def test_the_habit_form_sets_and_clears_a_reminder(app, mail_on, make_user, auth
     assert cleared.status_code == 302
     with app.app_context():
         assert db.session.get(Habit, habit_id).reminder_time is None
+
+
+@pytest.mark.parametrize("confirmed", [True, False])
+def test_the_habit_form_says_reminders_need_a_confirmed_address(
+    app, mail_on, make_user, make_habit, auth, confirmed
+):
+    alice = make_user("alice", email_verified=confirmed)
+    auth.login()
+    habit_id = make_habit(alice.id, "Piano")
+    for path in ("/habits/new", f"/habits/{habit_id}/edit"):
+        page = auth.client.get(path).get_data(as_text=True)
+        (note,) = re.findall(r'<p class="help" id="reminder-address">(.*?)</p>', page)
+        settings_link = '<a href="/settings/#email-heading">Settings</a>'
+        if confirmed:
+            assert "alice@example.com, your confirmed address" in note
+            assert settings_link not in note
+        else:
+            assert "only to a confirmed address" in note and "not confirmed yet" in note
+            assert settings_link in note
+    if not confirmed:
+        assert b'id="email-heading"' in auth.client.get("/settings/").data
 
 
 def test_reminders_cost_a_few_queries_per_due_habit(app, mail_on, people, count_queries, clock):

@@ -2,6 +2,7 @@
 
 Each function validates, adds and flushes; the caller commits once (or rolls back)."""
 
+import unicodedata
 from collections.abc import Iterable
 from datetime import date
 
@@ -48,16 +49,30 @@ def lock_user(user: User, habits: Iterable[Habit] = ()) -> None:
             raise NotFound()
 
 
+# Control characters and line or paragraph separators: a name is one line of text (it also
+# goes into mail subjects, where a line break cannot be).
+NOT_ONE_LINE = frozenset(("Cc", "Zl", "Zp"))
+ONE_LINE_MESSAGE = "Use one line of text, without line breaks, tabs or other control characters."
+
+
+def check_one_line(field: str, text: str) -> None:
+    """Raise RuleBroken when `text` holds a control character or a line break."""
+    if any(unicodedata.category(character) in NOT_ONE_LINE for character in text):
+        raise RuleBroken(field, ONE_LINE_MESSAGE)
+
+
 def check_name(name: str) -> None:
-    """Raise RuleBroken unless the (stripped) habit name has an allowed length."""
+    """Raise RuleBroken unless the (stripped) habit name is one line of an allowed length."""
     if not 1 <= len(name) <= NAME_MAX:
         raise RuleBroken("name", f"Use 1–{NAME_MAX} characters.")
+    check_one_line("name", name)
 
 
 def check_category(category: str) -> None:
-    """Raise RuleBroken when the (stripped) category is too long."""
+    """Raise RuleBroken when the (stripped) category is too long or not one line."""
     if len(category) > CATEGORY_MAX:
         raise RuleBroken("category", f"Use at most {CATEGORY_MAX} characters.")
+    check_one_line("category", category)
 
 
 def check_habit_rules(name: str, category: str, target: Target) -> Target:

@@ -21,6 +21,8 @@ from .tokens import (
 )
 
 RESET_WINDOW = RESET_MAX_AGE
+# Mails telling an address's owner that another account asked for it, at most, an hour.
+CHANGE_ATTEMPTS_PER_HOUR = 3
 
 
 def user_by_email(email: str) -> User | None:
@@ -108,14 +110,22 @@ def register_by_mail(username: str, email: str, password: str) -> tuple[str, Use
 
 
 def request_email_change(user: User, email: str) -> str:
-    """Ask the new address to confirm; the account keeps its address until it does."""
+    """Ask the new address to confirm; the account keeps its address until it does. An
+    address another account has is answered the same (no probing for accounts): it is shown
+    as waiting, but no link goes out (it could never confirm); its owner is told instead."""
     email = email.lower()
-    if email_taken(email):
-        raise RuleBroken("email", "An account with that email already exists.")
+    if email == user.email:
+        raise RuleBroken("email", "That is your address already.")
     user.pending_email = email
-    enqueue(user, "confirm_change", to=email, link=confirmation_link(user, email, "change"))
+    owner = user_by_email(email)
+    if owner is None:
+        enqueue(user, "confirm_change", to=email, link=confirmation_link(user, email, "change"))
+        audit("email.change_requested", user.id)
+    else:
+        if recent_mails(owner, "change_attempt") < CHANGE_ATTEMPTS_PER_HOUR:
+            enqueue(owner, "change_attempt", reset=site_url("mail.forgot_password"))
+        audit("email.change_to_taken_address", user.id)
     db.session.flush()
-    audit("email.change_requested", user.id)
     return email
 
 

@@ -11,6 +11,7 @@ from datetime import timedelta
 from flask import current_app
 from flask_mailman import EmailMultiAlternatives
 from sqlalchemy import and_, delete, or_, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..changes import commit
 from ..extensions import db, mail
@@ -119,6 +120,7 @@ def deliver(limit: int = BATCH) -> DeliveryReport:
     later failure), then prune old rows."""
     report = DeliveryReport()
     connection = None
+    server_failures = 0
     try:
         for _ in range(limit):
             now = clock.now()
@@ -128,12 +130,20 @@ def deliver(limit: int = BATCH) -> DeliveryReport:
             try:
                 connection = connection or open_connection()
                 send(connection, row)
-            except SMTP_ERRORS as error:
+            except SQLAlchemyError:
+                raise  # the database's trouble is the round's, not this message's
+            except Exception as error:
+                # Anything else (a header with a line break, say) is this message's failure, not
+                # the server's: it is retried and given up like the others, and the messages
+                # behind it still go.
+                if not isinstance(error, SMTP_ERRORS):
+                    logger.exception("Mail %s (%s) could not be sent", row.id, row.kind)
                 close(connection)
                 connection = None
                 record_failure(row, error, now, report)
                 commit()
-                if report.retrying + report.given_up >= 3 and not report.sent:
+                server_failures += isinstance(error, SMTP_ERRORS)
+                if server_failures >= 3 and not report.sent:
                     break  # the server is away: the rest waits for the next round
                 continue
             row.status, row.sent_at = "sent", now

@@ -15,9 +15,17 @@ SUBJECTS = {
     "confirm_change": "Confirm your new email address for HT-Tracker",
     "email_changed": "Your HT-Tracker email address was changed",
     "signup_attempt": "Someone tried to sign up to HT-Tracker with your address",
+    "change_attempt": "Someone asked for your address on another HT-Tracker account",
     "reminder": "Reminder: {habit_name}",
     "weekly_summary": "Your week in HT-Tracker",
 }
+
+
+def one_line(text: str) -> str:
+    """`text` with every run of whitespace, line breaks included, turned into one space: a
+    header such as the subject cannot hold a line break (it would make the message unsendable,
+    or inject headers)."""
+    return " ".join(text.split())
 
 
 def enqueue(
@@ -30,7 +38,7 @@ def enqueue(
 ) -> EmailOutbox:
     """Render templates/mail/<kind>.txt and .html for `user` and add the message to the outbox
     (flushed, not committed: it goes out only if the change that caused it commits)."""
-    subject = SUBJECTS[kind].format(**context)
+    subject = one_line(SUBJECTS[kind].format(**context))
     context.update(user=user, subject=subject)
     now = clock.now()
     row = EmailOutbox(

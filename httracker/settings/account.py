@@ -64,9 +64,10 @@ def change_email():
         return invalid(email_form=form)
     if mail_enabled():
         # The new address confirms first; the account keeps the old one until then.
-        if commit_change(lambda: request_email_change(current_user, form.email.data), form) is None:
+        address = commit_change(lambda: request_email_change(current_user, form.email.data), form)
+        if address is None:
             return invalid(email_form=form)
-        flash(f"Follow the link sent to {form.email.data} to confirm the change.", "info")
+        flash(f"Follow the link sent to {address} to confirm the change.", "info")
         return redirect(url_for("settings.index"))
     if commit_change(lambda: services.change_email(current_user, form.email.data), form) is None:
         return invalid(email_form=form)

@@ -32,6 +32,7 @@ from ..auth.tokens import EXPIRY_DAYS
 from ..forms import strip
 from ..habits.forms import RuleCheck
 from ..habits.services import check_note
+from ..mail import mail_enabled
 from ..models import NOTE_MAX, TOKEN_NAME_MAX, WEEK_STARTS, User
 from ..timeutil import timezone_groups
 
@@ -77,7 +78,9 @@ class ChangeEmailForm(FlaskForm):
     )
 
     def validate_email(self, field):
-        if email_taken(field.data):
+        # With mail, a taken address is answered like a free one (request_email_change), so
+        # the form does not tell who has an account.
+        if not mail_enabled() and email_taken(field.data):
             raise ValidationError(EMAIL_TAKEN)
 
 
