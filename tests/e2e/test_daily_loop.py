@@ -57,11 +57,28 @@ def test_the_week_grid_with_scripts_works_in_place(open_visitor):
     # A marker on the window survives only if no page is loaded in between.
     visitor.page.evaluate("() => { window.stayed = true; }")
 
-    # A check habit's today cell is one press.
+    # A check habit's today cell is one press; its quick-log row follows.
+    stretch_today = visitor.page.locator(f"#quick-{ids['Stretch']} td.num")
+    expect(stretch_today).to_have_text("Not yet")
     cell(visitor, ids["Stretch"], today()).click()
     expect(cell(visitor, ids["Stretch"], today())).to_have_text("✓")
     expect(cell(visitor, ids["Stretch"], today())).to_have_attribute("aria-pressed", "true")
     assert f"Checked Stretch on {readable_date(today())}." in visitor.flash()
+    expect(stretch_today).to_have_text("Done ✓")
+    expect(visitor.page.get_by_role("button", name="Undo Stretch")).to_be_visible()
+
+    # Today's minutes from the grid: the quick-log row, today's total and the targets follow.
+    targets = visitor.page.locator("#targets-card")
+    expect(targets).to_contain_text("0m of 30m")
+    cell(visitor, ids["Reading"], today()).click()
+    panel = visitor.page.locator("#day-inline")
+    panel.get_by_label("Minutes", exact=True).fill("20")
+    panel.get_by_role("button", name="Log", exact=True).click()
+    expect(panel).to_be_hidden()
+    expect(visitor.page.locator(f"#quick-{ids['Reading']} td.num")).to_have_text("20m")
+    expect(visitor.page.locator(".today-total")).to_contain_text("Logged today: 20m")
+    expect(targets).to_contain_text("20m of 30m")
+    expect(visitor.page.locator("#last30-card")).to_contain_text("20m today")
 
     # Yesterday's minutes for two habits, from the grid, without leaving the dashboard.
     for name, typed, shown in (("Reading", "45", "45m"), ("Piano", "1.5h", "1h 30m")):
