@@ -333,8 +333,15 @@ def test_registration_takes_the_zone_offered_by_region(client, app):
         "confirm": "a much longer passphrase",
         "timezone": "Asia/Tokyo",
     }
+    assert "data-chosen" not in page
     response = client.post("/auth/register", data={**data, "timezone": "Mars/Olympus"})
     assert response.status_code == 400
+    # A form that comes back keeps the zone that was sent: the script must not detect one.
+    response = client.post("/auth/register", data={**data, "confirm": "another passphrase"})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert 'data-chosen="true"' in page
+    assert '<option selected value="Asia/Tokyo">Tokyo</option>' in page
     assert client.post("/auth/register", data=data).status_code == 302
     from httracker.models import User
 
