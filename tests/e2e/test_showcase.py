@@ -117,3 +117,24 @@ def test_nothing_overflows_the_smallest_phone_with_real_data(open_visitor, demo_
     visitor.goto("/habits/")
     visitor.follow("Strength training")
     visitor.assert_no_horizontal_scroll()
+
+
+def test_the_analytics_tables_fit_and_the_heatmap_opens_at_today(open_visitor, demo_member):
+    desktop = open_visitor(viewport="desktop", state=demo_member[1])
+    desktop.goto("/analytics/")
+    scroll = desktop.page.locator("section[aria-labelledby='habits-heading'] .table-scroll")
+    widths = scroll.evaluate("(box) => [box.scrollWidth, box.clientWidth]")
+    assert widths[0] <= widths[1], f"the habits table needs {widths[0]}px of {widths[1]}px"
+
+    phone = open_visitor(viewport="phone", state=demo_member[1])
+    phone.goto("/analytics/")
+    figure = phone.page.locator("figure.heatmap-figure")
+    # The year is wider than a phone: the figure scrolls, and must start at its end.
+    widths = figure.evaluate("(box) => [box.scrollWidth, box.clientWidth]")
+    assert widths[0] > widths[1], widths
+    today = figure.locator("rect.heat").last
+    box, shown = today.bounding_box(), figure.bounding_box()
+    assert box and shown
+    assert shown["x"] <= box["x"] and box["x"] + box["width"] <= shown["x"] + shown["width"], (
+        f"today's square at {box} lies outside the heatmap's box {shown}"
+    )
