@@ -107,6 +107,111 @@ def test_check_and_skip_then_take_back_each_with_its_flash(
     assert not_there in client.get("/dashboard").get_data(as_text=True)
 
 
+def test_a_correction_sets_keeps_or_clears_the_logs_note(client, app, habits, make_log, user):
+    log_id = make_log(user.id, habits["time"], YESTERDAY, 30, "first")
+    page = client.get(day_url(habits["time"])).get_data(as_text=True)
+    assert f'id="note-correct-{log_id}"' in page and ">first</textarea>" in page
+    assert f'id="minutes-correct-{log_id}"' in page and 'value="30m"' in page
+    url = day_url(habits["time"])
+    client.post(
+        url, data={"action": "correct", "log_id": log_id, "minutes": "30m", "note": " new "}
+    )
+    assert rows(app, HabitLog) == [(habits["time"], YESTERDAY, 30, "new")]
+    assert "Changed the log of Reading on" in client.get("/dashboard").get_data(as_text=True)
+    client.post(url, data={"action": "correct", "log_id": log_id, "minutes": "40"})
+    assert rows(app, HabitLog) == [(habits["time"], YESTERDAY, 40, "new")]
+    client.post(url, data={"action": "correct", "log_id": log_id, "minutes": "40", "note": " "})
+    assert rows(app, HabitLog) == [(habits["time"], YESTERDAY, 40, None)]
+
+
+@pytest.mark.parametrize(
+    ("kind", "action", "model", "saved", "missing"),
+    [
+        ("check", "check", HabitCheck, "Saved the note of Stretch on {day}.", "not checked"),
+        (
+            "check",
+            "skip",
+            HabitSkip,
+            "Saved the note of the skip of Stretch on {day}.",
+            "not skipped",
+        ),
+        (
+            "time",
+            "skip",
+            HabitSkip,
+            "Saved the note of the skip of Reading on {day}.",
+            "not skipped",
+        ),
+    ],
+)
+def test_the_note_of_a_check_or_skip_is_set_and_cleared(
+    client, app, habits, kind, action, model, saved, missing
+):
+    url, day, name = day_url(habits[kind]), readable_date(YESTERDAY), model.__name__
+    response = client.post(url, data={"action": f"{action}_note", "note": "late"})
+    assert response.status_code == 302
+    assert f"was {missing} on {day}." in client.get("/dashboard").get_data(as_text=True)
+    assert rows(app, model) == [], name
+    client.post(url, data={"action": action})
+    page = client.get(url).get_data(as_text=True)
+    assert f'name="action" value="{action}_note"' in page
+    client.post(url, data={"action": f"{action}_note", "note": " after dinner "})
+    assert rows(app, model) == [(habits[kind], YESTERDAY, None, "after dinner")]
+    assert saved.format(day=day) in client.get("/dashboard").get_data(as_text=True)
+    assert ">after dinner</textarea>" in client.get(url).get_data(as_text=True)
+    client.post(url, data={"action": f"{action}_note", "note": ""})
+    assert rows(app, model) == [(habits[kind], YESTERDAY, None, None)]
+
+
+def test_a_note_too_long_is_refused_inline_and_changes_nothing(client, app, habits, make_log, user):
+    log_id = make_log(user.id, habits["time"], YESTERDAY, 30, "first")
+    client.post(day_url(habits["check"]), data={"action": "check", "note": "kept"})
+    long = "x" * 501
+    response = client.post(day_url(habits["check"]), data={"action": "check_note", "note": long})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Use at most 500 characters." in page and 'aria-invalid="true"' in page
+    response = client.post(
+        day_url(habits["time"]),
+        data={"action": "correct", "log_id": log_id, "minutes": "30", "note": long},
+    )
+    assert response.status_code == 400
+    assert rows(app, HabitCheck) == [(habits["check"], YESTERDAY, None, "kept")]
+    assert rows(app, HabitLog) == [(habits["time"], YESTERDAY, 30, "first")]
+
+
+def test_another_users_notes_are_out_of_reach(client, app, make_user, make_habit, make_log, habits):
+    bob = make_user("bob")
+    bobs = make_habit(bob.id, "Secret", kinds={"kind": "check"})
+    bobs_time = make_habit(bob.id, "Hidden")
+    bobs_log = make_log(bob.id, bobs_time, YESTERDAY, 20, "his")
+    with app.app_context():
+        db.session.add(HabitCheck(user_id=bob.id, habit_id=bobs, date=YESTERDAY, note="his"))
+        db.session.commit()
+    response = client.post(day_url(bobs), data={"action": "check_note", "note": "mine"})
+    assert response.status_code == 404
+    response = client.post(day_url(bobs_time), data={"action": "skip_note", "note": "mine"})
+    assert response.status_code == 404
+    # His log's id on my habit's day is not one of this day's logs.
+    response = client.post(
+        day_url(habits["time"]),
+        data={"action": "correct", "log_id": bobs_log, "minutes": "20", "note": "mine"},
+    )
+    assert response.status_code == 400
+    assert rows(app, HabitCheck) == [(bobs, YESTERDAY, None, "his")]
+    assert rows(app, HabitLog) == [(bobs_time, YESTERDAY, 20, "his")]
+
+
+def test_changing_a_note_needs_a_csrf_token(client, app, habits, monkeypatch):
+    client.post(day_url(habits["check"]), data={"action": "check", "note": "kept"})
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    page = client.get(day_url(habits["check"])).get_data(as_text=True)
+    assert page.count('name="csrf_token"') == page.count('<form method="post"')
+    response = client.post(day_url(habits["check"]), data={"action": "check_note", "note": "x"})
+    assert response.status_code == 400
+    assert rows(app, HabitCheck) == [(habits["check"], YESTERDAY, None, "kept")]
+
+
 def test_the_day_limit_is_the_same_as_everywhere(client, app, habits, make_habit, user):
     other = make_habit(user.id, "Work", logs=[(YESTERDAY, 1400, None)])
     response = client.post(day_url(habits["time"]), data={"action": "log", "minutes": "1h"})
@@ -228,8 +333,15 @@ def test_registration_takes_the_zone_offered_by_region(client, app):
         "confirm": "a much longer passphrase",
         "timezone": "Asia/Tokyo",
     }
+    assert "data-chosen" not in page
     response = client.post("/auth/register", data={**data, "timezone": "Mars/Olympus"})
     assert response.status_code == 400
+    # A form that comes back keeps the zone that was sent: the script must not detect one.
+    response = client.post("/auth/register", data={**data, "confirm": "another passphrase"})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert 'data-chosen="true"' in page
+    assert '<option selected value="Asia/Tokyo">Tokyo</option>' in page
     assert client.post("/auth/register", data=data).status_code == 302
     from httracker.models import User
 

@@ -277,6 +277,20 @@ def test_the_header_shows_the_timer_on_every_page(app, client, user, make_habit,
     ).get_data(as_text=True)
 
 
+def test_the_header_timer_wears_its_habits_colour(app, client, user, make_habit, clock):
+    from httracker.models import Habit
+
+    piano = make_habit(user.id, "Piano")
+    make_timer(app, user.id, piano, NOW - timedelta(minutes=5))
+    for colour in ("pink", "orange"):
+        with app.app_context():
+            db.session.execute(update(Habit).where(Habit.id == piano).values(colour=colour))
+            db.session.commit()
+        for path in ("/dashboard", "/logs/", "/settings/"):
+            page = client.get(path).get_data(as_text=True)
+            assert f'<div class="running-timer hc-{colour}" aria-label="Running timer"' in page
+
+
 def test_start_buttons_on_the_dashboard_and_habit_page(app, client, user, make_habit, clock):
     piano = make_habit(user.id, "Piano")
     meds = make_habit(user.id, "Meds", kinds={"kind": "check", "times": 1})

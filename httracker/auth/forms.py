@@ -41,6 +41,9 @@ class RegisterForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.timezone.choices = timezone_groups()
+        if self.timezone.raw_data:
+            # The form came back with the zone the person sent: the script leaves it alone.
+            self.timezone.render_kw = {**self.timezone.render_kw, "data-chosen": "true"}
 
     # Asked for only when REGISTRATION=invite (the view checks it with the account).
     invite = StringField(

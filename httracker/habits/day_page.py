@@ -14,7 +14,7 @@ from ..changes import RuleBroken, commit_change
 from ..durations import format_minutes
 from ..extensions import db
 from ..formatting import readable_date
-from ..models import HabitLog
+from ..models import HabitCheck, HabitLog, HabitSkip
 from ..timeutil import EARLIEST_DATE
 from . import bp, days, queries, services
 from .days import PLAN_AHEAD
@@ -58,6 +58,18 @@ def day_logs(habit, day: date) -> list[HabitLog]:
     return list(db.session.scalars(query.order_by(HabitLog.id)))
 
 
+def day_notes(habit, day: date) -> dict[str, str | None]:
+    """The notes of the day's check and skip (None where there is no entry or no note)."""
+    return {
+        name: db.session.scalar(
+            select(model.note).where(
+                model.user_id == current_user.id, model.habit_id == habit.id, model.date == day
+            )
+        )
+        for name, model in (("check", HabitCheck), ("skip", HabitSkip))
+    }
+
+
 def day_log_or_rule(habit, day: date, log_id: int | None) -> HabitLog:
     """The log of this habit and day with this id (another user's or day's id is refused)."""
     for log in day_logs(habit, day):
@@ -76,7 +88,9 @@ def run_action(habit, day: date, form: DayEntryForm):
         return True, log.minutes
     if action == "correct":
         log = day_log_or_rule(habit, day, form.log_id.data)
-        services.update_log(user, log, habit, day, form.minutes.data, note or log.note)
+        # A form without the note field keeps the note; with it, an empty note clears it.
+        note = note if form.note.raw_data else log.note
+        services.update_log(user, log, habit, day, form.minutes.data, note)
         return True, log.minutes
     if action == "delete":
         log = day_log_or_rule(habit, day, form.log_id.data)
@@ -88,6 +102,8 @@ def run_action(habit, day: date, form: DayEntryForm):
         "uncheck": lambda: days.uncheck_day(user, habit, day),
         "skip": lambda: days.skip_day(user, habit, day, note),
         "unskip": lambda: days.unskip_day(user, habit, day),
+        "check_note": lambda: days.set_day_note(user, HabitCheck, habit, day, note),
+        "skip_note": lambda: days.set_day_note(user, HabitSkip, habit, day, note),
     }[action]
     return change(), 0
 
@@ -125,6 +141,7 @@ def day_page(habit_id: int, day: str):
         today=today_of_user(),
         cell=make_cell(habit, the_day, minutes, checked, skipped),
         logs=day_logs(habit, the_day) if habit.kind == "time" else [],
+        notes=day_notes(habit, the_day),
         form=form,
         duration_help=DURATION_HELP,
     )

@@ -24,6 +24,11 @@ DAY_MESSAGES = {
     "uncheck": ("Took back the check of {habit} on {day}.", "{habit} was not checked on {day}."),
     "skip": ("Skipped {habit} on {day}.", "{habit} was already skipped on {day}."),
     "unskip": ("{habit} on {day} is no longer skipped.", "{habit} was not skipped on {day}."),
+    "check_note": ("Saved the note of {habit} on {day}.", "{habit} was not checked on {day}."),
+    "skip_note": (
+        "Saved the note of the skip of {habit} on {day}.",
+        "{habit} was not skipped on {day}.",
+    ),
 }
 
 # A skip or a break may be entered up to a year ahead (a planned holiday), and a break lasts at
@@ -154,6 +159,22 @@ def unskip_day(user: User, habit: Habit, day: date) -> bool:
         return True
     check_plan_day(day, user_today(user))
     return False
+
+
+def set_day_note(user: User, model, habit: Habit, day: date, note: str | None) -> bool:
+    """Set (or clear, with an empty note) the note of a day's check or skip (`model`); False
+    when the day has no such entry, which changes nothing. A note is not counted anywhere, so
+    the derived analytics stay as they are."""
+    note = clean_note(note)
+    services.lock_user(user, [habit])
+    entry = db.session.scalar(
+        select(model).where(model.user_id == user.id, model.habit_id == habit.id, model.date == day)
+    )
+    if entry is None:
+        return False
+    entry.note = note
+    db.session.flush()
+    return True
 
 
 def add_break(

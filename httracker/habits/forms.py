@@ -220,12 +220,24 @@ class LogFilterForm(FlaskForm):
         ]
 
 
-DAY_ACTIONS = ("log", "correct", "delete", "check", "uncheck", "skip", "unskip")
+DAY_ACTIONS = (
+    "log",
+    "correct",
+    "delete",
+    "check",
+    "uncheck",
+    "skip",
+    "unskip",
+    "check_note",
+    "skip_note",
+)
 
 
 class DayEntryForm(FlaskForm):
     """One change on a habit's day page: log, correct or delete minutes, check or uncheck,
-    skip or unskip, each with an optional note (kept by the entry it adds)."""
+    skip or unskip, each with an optional note (kept by the entry it adds); or set the note of
+    the day's check or skip. A correction sent with an empty note clears it; one sent without
+    the field keeps it."""
 
     action = SelectField("Action", choices=[SelectChoice(action) for action in DAY_ACTIONS])
     minutes = DurationField("Minutes", validators=[Optional()])

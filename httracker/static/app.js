@@ -208,8 +208,9 @@
     }
   }
 
-  // The week grid: a day opens in place under the grid; a change updates the habit's row
-  // from the dashboard the server returns after it (no full reload). Without this script
+  // The week grid: a day opens in place under the grid; a change updates the habit's row,
+  // and every part marked data-refresh, from the dashboard the server returns after it (no
+  // full reload). Without this script
   // every cell is a link to the day page, and the today cell of a check habit is a form.
   function weekGrid(grid) {
     var card = grid.closest(".week");
@@ -234,9 +235,11 @@
         copy.classList.add("updated");
         row.replaceWith(copy);
       }
-      var today = doc.querySelector(".today-total");
-      var oldToday = document.querySelector(".today-total");
-      if (today && oldToday) oldToday.replaceWith(document.importNode(today, true));
+      // Today's total, the quick-log rows and the targets follow the change too.
+      document.querySelectorAll("[data-refresh][id]").forEach(function (part) {
+        var freshPart = doc.getElementById(part.id);
+        if (freshPart) part.replaceWith(document.importNode(freshPart, true));
+      });
       showFlashes(doc);
     }
 

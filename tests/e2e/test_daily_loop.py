@@ -57,11 +57,28 @@ def test_the_week_grid_with_scripts_works_in_place(open_visitor):
     # A marker on the window survives only if no page is loaded in between.
     visitor.page.evaluate("() => { window.stayed = true; }")
 
-    # A check habit's today cell is one press.
+    # A check habit's today cell is one press; its quick-log row follows.
+    stretch_today = visitor.page.locator(f"#quick-{ids['Stretch']} td.num")
+    expect(stretch_today).to_have_text("Not yet")
     cell(visitor, ids["Stretch"], today()).click()
     expect(cell(visitor, ids["Stretch"], today())).to_have_text("✓")
     expect(cell(visitor, ids["Stretch"], today())).to_have_attribute("aria-pressed", "true")
     assert f"Checked Stretch on {readable_date(today())}." in visitor.flash()
+    expect(stretch_today).to_have_text("Done ✓")
+    expect(visitor.page.get_by_role("button", name="Undo Stretch")).to_be_visible()
+
+    # Today's minutes from the grid: the quick-log row, today's total and the targets follow.
+    targets = visitor.page.locator("#targets-card")
+    expect(targets).to_contain_text("0m of 30m")
+    cell(visitor, ids["Reading"], today()).click()
+    panel = visitor.page.locator("#day-inline")
+    panel.get_by_label("Minutes", exact=True).fill("20")
+    panel.get_by_role("button", name="Log", exact=True).click()
+    expect(panel).to_be_hidden()
+    expect(visitor.page.locator(f"#quick-{ids['Reading']} td.num")).to_have_text("20m")
+    expect(visitor.page.locator(".today-total")).to_contain_text("Logged today: 20m")
+    expect(targets).to_contain_text("20m of 30m")
+    expect(visitor.page.locator("#last30-card")).to_contain_text("20m today")
 
     # Yesterday's minutes for two habits, from the grid, without leaving the dashboard.
     for name, typed, shown in (("Reading", "45", "45m"), ("Piano", "1.5h", "1h 30m")):
@@ -172,7 +189,20 @@ def test_registration_takes_the_browsers_zone(open_visitor, browser, server):
     context = browser.new_context(timezone_id="Asia/Tokyo")
     page = context.new_page()
     page.goto(server.base_url + "/auth/register")
-    assert page.get_by_label("Time zone", exact=True).input_value() == "Asia/Tokyo"
+    zone = page.get_by_label("Time zone", exact=True)
+    assert zone.input_value() == "Asia/Tokyo"
+    # A zone picked by hand survives a refused sign-up (the page comes back with it).
+    zone.select_option("Europe/Paris")
+    page.get_by_label("Username", exact=True).fill(unique_name())
+    page.get_by_label("Email", exact=True).fill(f"{unique_name()}@example.com")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Confirm password", exact=True).fill(PASSWORD + "!")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_label("Confirm password", exact=True)).to_have_attribute(
+        "aria-invalid", "true"
+    )
+    assert page.get_by_label("Time zone", exact=True).input_value() == "Europe/Paris"
     context.close()
     # Without scripts the field stays on UTC, and the dashboard says so once.
     visitor = open_visitor(javascript=False)

@@ -25,6 +25,11 @@ _CHART_COLOURS_JS = """
     bar: first(".chart-bar", "fill"),
     line: first(".chart-line", "stroke"),
     heat: [0, 1, 2, 3, 4].map((level) => first(".heat-" + level, "fill")),
+    // Each layer of a stacked chart: its class (the habit's colour) and its fill.
+    layers: Array.from(svg.querySelectorAll(".stack"), (layer) => {
+      const rect = layer.querySelector("rect");
+      return rect ? [layer.getAttribute("class"), getComputedStyle(rect).fill] : null;
+    }).filter(Boolean),
     textSize: (() => { const t = svg.querySelector("text"); if (!t) return null;
       return t.getBoundingClientRect().height; })(),
   };
@@ -50,6 +55,8 @@ def assert_charts_legible(visitor) -> None:
         for mark in (found["bar"], found["line"]):
             if mark:
                 assert contrast_ratio(colour(mark), background) >= 3, where
+        for layer, fill in found["layers"]:
+            assert contrast_ratio(colour(fill), background) >= 3, f"{layer}: {where}"
         if all(found["heat"]):
             shades = [colour(level) for level in found["heat"]]
             assert contrast_ratio(shades[4], background) >= 3, where
@@ -89,6 +96,8 @@ def test_pages_with_a_year_of_data(demo_look):
             )
         if name.startswith(("dashboard", "analytics")):
             assert_charts_legible(visitor)
+        if name.startswith("analytics"):  # the stacked layers were there to be measured
+            assert visitor.page.locator("svg.chart-stacked .stack rect").count() >= 2
 
     visitor.goto("/habits/")
     visitor.follow("Deep work")
@@ -117,3 +126,24 @@ def test_nothing_overflows_the_smallest_phone_with_real_data(open_visitor, demo_
     visitor.goto("/habits/")
     visitor.follow("Strength training")
     visitor.assert_no_horizontal_scroll()
+
+
+def test_the_analytics_tables_fit_and_the_heatmap_opens_at_today(open_visitor, demo_member):
+    desktop = open_visitor(viewport="desktop", state=demo_member[1])
+    desktop.goto("/analytics/")
+    scroll = desktop.page.locator("section[aria-labelledby='habits-heading'] .table-scroll")
+    widths = scroll.evaluate("(box) => [box.scrollWidth, box.clientWidth]")
+    assert widths[0] <= widths[1], f"the habits table needs {widths[0]}px of {widths[1]}px"
+
+    phone = open_visitor(viewport="phone", state=demo_member[1])
+    phone.goto("/analytics/")
+    figure = phone.page.locator("figure.heatmap-figure")
+    # The year is wider than a phone: the figure scrolls, and must start at its end.
+    widths = figure.evaluate("(box) => [box.scrollWidth, box.clientWidth]")
+    assert widths[0] > widths[1], widths
+    today = figure.locator("rect.heat").last
+    box, shown = today.bounding_box(), figure.bounding_box()
+    assert box and shown
+    assert shown["x"] <= box["x"] and box["x"] + box["width"] <= shown["x"] + shown["width"], (
+        f"today's square at {box} lies outside the heatmap's box {shown}"
+    )
