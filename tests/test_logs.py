@@ -220,6 +220,26 @@ def test_quick_log_errors_are_inline_on_the_dashboard(client, app, user, make_ha
     assert logs_in_db(app) == []
 
 
+def test_an_empty_quick_log_says_what_to_type(client, app, user, make_habit):
+    habit_id = make_habit(user.id, "Reading")
+    for empty in ("", "   "):
+        response = client.post(f"/habits/{habit_id}/log", data={"minutes": empty})
+        assert response.status_code == 400
+        page = response.get_data(as_text=True)
+        error = page.split(f'id="minutes-{habit_id}-error"')[1].split("</")[0]
+        assert "Type how long, such as 90, 1:30, 1h30, 1h 30m, 45m, 1.5h or 2 hours." in error
+        assert "This field is required." not in page
+    response = client.post(f"/habits/{habit_id}/log", data={})
+    assert response.status_code == 400
+    assert "Type how long, such as" in response.get_data(as_text=True)
+    # The log form shares the field: blanks there are nothing typed too.
+    data = {"habit_id": habit_id, "date": today_in("UTC").isoformat(), "minutes": "  "}
+    response = client.post("/logs/new", data=data)
+    assert response.status_code == 400
+    assert "Type how long, such as" in response.get_data(as_text=True)
+    assert logs_in_db(app) == []
+
+
 def test_edit_and_delete_a_log(client, app, user, habit_id, make_log):
     day = today_in("UTC") - timedelta(days=2)
     log_id = make_log(user.id, habit_id, day, 30)
