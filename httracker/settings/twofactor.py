@@ -32,6 +32,7 @@ def current_password_field(prefix: str) -> PasswordField:
         "Current password",
         validators=[DataRequired(), Length(max=PASSWORD_MAX)],
         id=f"{prefix}-current_password",
+        render_kw={"autocomplete": "current-password"},
     )
 
 
