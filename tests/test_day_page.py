@@ -114,7 +114,7 @@ def test_the_day_limit_is_the_same_as_everywhere(client, app, habits, make_habit
     other = make_habit(user.id, "Work", logs=[(YESTERDAY, 1400, None)])
     response = client.post(day_url(habits["time"]), data={"action": "log", "minutes": "1h"})
     assert response.status_code == 400
-    assert f"A day has 24h: 40m left to log on {YESTERDAY.isoformat()}." in response.get_data(
+    assert f"A day has 24h: 40m left to log on {readable_date(YESTERDAY)}." in response.get_data(
         as_text=True
     )
     assert [row[0] for row in rows(app, HabitLog)] == [other]

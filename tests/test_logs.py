@@ -134,10 +134,10 @@ def test_day_limit_counts_every_habit_and_says_what_is_left(client, app, user, m
     assert post_log(client, second, "13h", day).status_code == 302
     response = post_log(client, third, "1h 1m", day)
     assert response.status_code == 400
-    assert f"A day has 24h: 1h left to log on {day.isoformat()}." in response.data.decode()
+    assert f"A day has 24h: 1h left to log on {readable_date(day)}." in response.data.decode()
     assert post_log(client, third, "1h", day).status_code == 302
     response = post_log(client, first, "1", day)
-    assert f"0m left to log on {day.isoformat()}" in response.data.decode()
+    assert f"0m left to log on {readable_date(day)}" in response.data.decode()
     # another day is unaffected
     assert post_log(client, first, "24h", day - timedelta(days=1)).status_code == 302
     assert sorted(log.minutes for log in logs_in_db(app)) == [60, 600, 780, 1440]
