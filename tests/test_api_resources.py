@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from httracker.extensions import db
+from httracker.formatting import readable_date
 from httracker.habits.services import ONE_LINE_MESSAGE
 from httracker.models import Habit, HabitBreak, HabitBreakHabit, HabitCheck, HabitLog, HabitSkip
 from httracker.timeutil import today_in
@@ -242,7 +243,7 @@ def test_the_day_limit_and_the_check_habit_rule_come_from_the_service(app, api):
     )
     over = api.post("/api/v1/logs", json={"habit_id": habit["id"], "minutes": 500})
     assert assert_problem(over, 422)["errors"] == {
-        "minutes": [f"A day has 24h: 7h 20m left to log on {TODAY.isoformat()}."]
+        "minutes": [f"A day has 24h: 7h 20m left to log on {readable_date(TODAY)}."]
     }
     timed = api.post("/api/v1/logs", json={"habit_id": check["id"], "minutes": 5})
     assert assert_problem(timed, 422)["errors"] == {

@@ -162,8 +162,9 @@ def test_habit_panel_renders_heatmap_streaks_score_and_weeks(app, busy_user):
     assert len(panel["stats"].best_streaks) == 5
     assert len(panel["weeks"]) == 12
     assert panel["weeks"][-1]["start"] == date(2024, 3, 4)  # this week, starting Monday
-    assert "Best streaks" in html
+    # A weekly habit: its streak in weeks, no runs of days beside it.
     assert "Weeks in a row on target" in html
+    assert "Best streaks" not in html and "Current streak" not in html
 
 
 def test_habit_panel_weeks_against_a_daily_target(app, user, pin_today):

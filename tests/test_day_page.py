@@ -1,14 +1,17 @@
 """The day page /habits/<id>/days/<YYYY-MM-DD>: each change through the same services, its
 flash, the way back to the dashboard, and what it refuses."""
 
+import re
 from datetime import timedelta
 
+import pyotp
 import pytest
 from sqlalchemy import select
 
 from httracker.extensions import db
 from httracker.formatting import readable_date
-from httracker.models import HabitCheck, HabitLog, HabitSkip
+from httracker.mail.tokens import password_fingerprint, sign
+from httracker.models import HabitCheck, HabitLog, HabitSkip, User
 from httracker.timeutil import today_in
 
 TODAY = today_in("UTC")
@@ -216,7 +219,7 @@ def test_the_day_limit_is_the_same_as_everywhere(client, app, habits, make_habit
     other = make_habit(user.id, "Work", logs=[(YESTERDAY, 1400, None)])
     response = client.post(day_url(habits["time"]), data={"action": "log", "minutes": "1h"})
     assert response.status_code == 400
-    assert f"A day has 24h: 40m left to log on {YESTERDAY.isoformat()}." in response.get_data(
+    assert f"A day has 24h: 40m left to log on {readable_date(YESTERDAY)}." in response.get_data(
         as_text=True
     )
     assert [row[0] for row in rows(app, HabitLog)] == [other]
@@ -352,11 +355,34 @@ def test_registration_takes_the_zone_offered_by_region(client, app):
     assert "Your account is on" not in client.get("/dashboard").get_data(as_text=True)
 
 
-def test_login_and_password_fields_tell_password_managers_what_they_are(client, make_user, auth):
-    make_user("alice")
+def password_inputs(page: str) -> list[str]:
+    return re.findall(r'<input[^>]*type="password"[^>]*>', page)
+
+
+def test_login_and_password_fields_tell_password_managers_what_they_are(
+    app, client, make_user, auth, mail_on
+):
+    alice = make_user("alice")
     login = client.get("/auth/login").get_data(as_text=True)
     assert 'autocomplete="current-password"' in login
+    with app.app_context():
+        user = db.session.get(User, alice.id)
+        token = sign("reset", {"u": user.id, "p": password_fingerprint(user.password_hash)})
+    reset = client.get(f"/auth/reset/{token}").get_data(as_text=True)
+    fields = password_inputs(reset)
+    assert len(fields) == 2
+    assert all('autocomplete="new-password"' in field for field in fields)
     auth.login()
     page = client.get("/settings/").get_data(as_text=True)
     assert page.count('autocomplete="current-password"') == 3
     assert page.count('autocomplete="new-password"') == 2
+    # With two-factor on, its forms ask for the current password too.
+    with app.app_context():
+        db.session.get(User, alice.id).totp_secret = pyotp.random_base32()
+        db.session.commit()
+    page = client.get("/settings/").get_data(as_text=True)
+    assert "Make new recovery codes" in page and "Turn off" in page
+    fields = password_inputs(page)
+    assert len(fields) == 7
+    assert all(re.search(r'autocomplete="(current|new)-password"', field) for field in fields)
+    assert page.count('autocomplete="current-password"') == 5

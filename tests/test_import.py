@@ -155,7 +155,7 @@ def rejected(client, app, data: bytes, filename="data.csv", status=400):
         (HEADER + "2024-01-01,Reading,,３,\n", ["Line 2, minutes: must be a whole number"]),
         (
             HEADER + "2024-01-01,Reading,,800,\n2024-01-01,Running,,800,\n",
-            ["Line 3, minutes: A day has 24h: 10h 40m left to log on 2024-01-01."],
+            ["Line 3, minutes: A day has 24h: 10h 40m left to log on Mon 1 Jan 2024."],
         ),
         ("date,habit,category,minutes,note,mood\n2024-01-01,Reading,,30,,ok\n", ["mood"]),
         ("2024-01-01,Reading,,30,\n", ["Line 1", "header row is missing"]),

@@ -134,10 +134,10 @@ def test_day_limit_counts_every_habit_and_says_what_is_left(client, app, user, m
     assert post_log(client, second, "13h", day).status_code == 302
     response = post_log(client, third, "1h 1m", day)
     assert response.status_code == 400
-    assert f"A day has 24h: 1h left to log on {day.isoformat()}." in response.data.decode()
+    assert f"A day has 24h: 1h left to log on {readable_date(day)}." in response.data.decode()
     assert post_log(client, third, "1h", day).status_code == 302
     response = post_log(client, first, "1", day)
-    assert f"0m left to log on {day.isoformat()}" in response.data.decode()
+    assert f"0m left to log on {readable_date(day)}" in response.data.decode()
     # another day is unaffected
     assert post_log(client, first, "24h", day - timedelta(days=1)).status_code == 302
     assert sorted(log.minutes for log in logs_in_db(app)) == [60, 600, 780, 1440]
@@ -217,6 +217,26 @@ def test_quick_log_errors_are_inline_on_the_dashboard(client, app, user, make_ha
     assert b"1:30, 1h30, 1h 30m, 45m, 1.5h or 2 hours" in response.data
     response = client.post(f"/habits/{habit_id}/log", data={"minutes": "25h"})
     assert response.status_code == 400
+    assert logs_in_db(app) == []
+
+
+def test_an_empty_quick_log_says_what_to_type(client, app, user, make_habit):
+    habit_id = make_habit(user.id, "Reading")
+    for empty in ("", "   "):
+        response = client.post(f"/habits/{habit_id}/log", data={"minutes": empty})
+        assert response.status_code == 400
+        page = response.get_data(as_text=True)
+        error = page.split(f'id="minutes-{habit_id}-error"')[1].split("</")[0]
+        assert "Type how long, such as 90, 1:30, 1h30, 1h 30m, 45m, 1.5h or 2 hours." in error
+        assert "This field is required." not in page
+    response = client.post(f"/habits/{habit_id}/log", data={})
+    assert response.status_code == 400
+    assert "Type how long, such as" in response.get_data(as_text=True)
+    # The log form shares the field: blanks there are nothing typed too.
+    data = {"habit_id": habit_id, "date": today_in("UTC").isoformat(), "minutes": "  "}
+    response = client.post("/logs/new", data=data)
+    assert response.status_code == 400
+    assert "Type how long, such as" in response.get_data(as_text=True)
     assert logs_in_db(app) == []
 
 

@@ -2,13 +2,14 @@
 authenticator (tests/softkey.py); the browser ceremony is in tests/e2e/test_passkeys_browser.py."""
 
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
 from httracker.auth import passkeys as passkey_service
 from httracker.extensions import db
-from httracker.models import LoginChallenge, LoginFailure, Passkey
+from httracker.models import LoginChallenge, LoginFailure, Passkey, User
 
 from .conftest import PASSWORD
 from .softkey import SoftKey
@@ -83,6 +84,15 @@ def test_register_list_and_log_in_without_a_password(app, client, alice):
     assert visitor.get("/dashboard").status_code == 200
     (row,) = passkeys(app, user_id=alice.id)
     assert row.sign_count == 1 and row.last_used_at is not None
+    with app.app_context():
+        db.session.get(User, alice.id).timezone = "America/New_York"
+        db.session.commit()
+    page = client.get("/settings/").get_data(as_text=True)
+    for moment in (row.created_at, row.last_used_at):
+        local = moment.astimezone(ZoneInfo("America/New_York"))
+        text = f"{local:%a} {local.day} {local:%b %Y}, {local:%H:%M} {local.tzname()}"
+        assert f'<time datetime="{moment.isoformat(timespec="seconds")}">{text}</time>' in page
+    assert " UTC<" not in page
     assert visitor.get_cookie("device") is not None
 
 

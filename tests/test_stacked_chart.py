@@ -111,11 +111,46 @@ def test_a_reversed_range_is_a_form_error_on_the_page(app, client, user, today):
     assert "<h1>Analytics</h1>" in page
 
 
+def streak_cells(page: str, name: str) -> tuple[str, str]:
+    """The Streak and Longest cells of a habit's row in the analytics table."""
+    row = page.split(f">{name}</a>")[1].split("</tr>")[0]
+    streak = re.search(r'data-label="Streak">([^<]*)</td>', row).group(1)
+    longest = re.search(r'data-label="Longest">([^<]*)</td>', row).group(1)
+    return streak, longest
+
+
+def streak_stats(page: str) -> str:
+    """The streak figures on a habit's page before its strength score, tags removed."""
+    section = page.split('id="analytics-habit-streaks-heading"')[1].split("/ 100")[0]
+    section = section.split("</h2>", 1)[1]
+    text = " ".join(re.sub(r"<[^>]+>", " ", section).split())
+    return re.sub(r" \d+$", "", text)  # the score's value
+
+
+def dashboard_meta(page: str, name: str) -> str:
+    """The line under a habit's progress bar on the dashboard, tags removed."""
+    item = page.split('id="analytics-today-heading"')[1].split(name, 1)[1]
+    meta = item.split('<p class="meta">')[1].split("</p>")[0]
+    return " ".join(re.sub(r"<[^>]+>", " ", meta).split())
+
+
 def test_a_weekly_habit_counts_its_streak_in_weeks_only(app, client, user, today):
-    habit_id = add_habit(app, user, "Running", target_minutes=60, target_period="week")
-    add_logs(app, user, habit_id, {TODAY - timedelta(days=7 * week): 70 for week in range(3)})
+    running = add_habit(app, user, "Running", target_minutes=60, target_period="week")
+    reading = add_habit(app, user, "Reading", target_minutes=20, target_period="day")
+    # Running: three weeks on target, each from one day (a count of days would say 1).
+    add_logs(app, user, running, {TODAY - timedelta(days=7 * week): 70 for week in range(3)})
+    add_logs(app, user, reading, {TODAY - timedelta(days=back): 25 for back in range(4)})
     page = client.get("/analytics/?range=30d").get_data(as_text=True)
-    assert re.search(r'data-label="Streak">\d+ wk</td>', page)
+    assert streak_cells(page, "Running") == ("3 wk", "—")
+    assert streak_cells(page, "Reading") == ("4 d", "4 d")
+
+    weekly = client.get(f"/habits/{running}").get_data(as_text=True)
+    assert streak_stats(weekly) == "3 weeks Weeks in a row on target"
+    assert "Best streaks" not in weekly
+    daily = client.get(f"/habits/{reading}").get_data(as_text=True)
+    assert streak_stats(daily) == "4 days Current streak 4 days Longest streak"
+    assert "Best streaks" in daily
+
     dashboard = client.get("/dashboard").get_data(as_text=True)
-    assert "weeks in a row on target" in dashboard or "week in a row on target" in dashboard
-    assert " days, " not in dashboard
+    assert dashboard_meta(dashboard, "Running") == "This week · 3 weeks in a row on target"
+    assert dashboard_meta(dashboard, "Reading") == "Today · streak 4 days"

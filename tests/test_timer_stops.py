@@ -106,7 +106,12 @@ def test_a_full_day_shows_what_fits_and_saves_only_what_is_confirmed(
     data = {"timer_id": timer_id, "days-0-date": "2026-11-20", "days-0-minutes": "30"}
     response = client.post("/timer/stop", data=data)
     assert response.status_code == 400
-    assert "A day has 24h: 10m left to log on 2026-11-20." in response.get_data(as_text=True)
+    assert "A day has 24h: 10m left to log on Fri 20 Nov 2026." in response.get_data(as_text=True)
+    assert len(logs(app)) == 1 and len(timers(app)) == 1
+    twice = {**data, "days-0-minutes": "5", "days-1-date": "2026-11-20", "days-1-minutes": "5"}
+    response = client.post("/timer/stop", data=twice)
+    assert response.status_code == 400
+    assert "Fri 20 Nov 2026 is listed twice." in response.get_data(as_text=True)
     assert len(logs(app)) == 1 and len(timers(app)) == 1
     data["days-0-minutes"] = "10"
     assert client.post("/timer/stop", data=data).status_code == 302

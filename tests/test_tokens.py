@@ -3,6 +3,7 @@ hash, listed, revoked; a new password and a deleted account revoke them all."""
 
 import hashlib
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -54,10 +55,17 @@ def test_the_list_shows_scope_created_last_used_and_expiry(app, client, user):
     ApiClient(client, secret).get("/api/v1/me")
     (row,) = tokens_of(app, user.id)
     assert (row.expires_at - row.created_at).days == 30
+    with app.app_context():
+        db.session.get(User, user.id).timezone = "Asia/Tokyo"
+        db.session.commit()
     page = client.get("/settings/tokens").get_data(as_text=True)
     assert "Sheet" in page and ">read<" in page
-    assert row.expires_at.strftime("%Y-%m-%d %H:%M") in page
-    assert row.last_used_at.strftime("%Y-%m-%d %H:%M") in page
+    # Times as the user's clock shows them, the UTC moment kept for machines.
+    for moment in (row.created_at, row.expires_at, row.last_used_at):
+        tokyo = moment.astimezone(ZoneInfo("Asia/Tokyo"))
+        text = f"{tokyo:%a} {tokyo.day} {tokyo:%b %Y}, {tokyo:%H:%M} JST"
+        assert f'<time datetime="{moment.isoformat(timespec="seconds")}">{text}</time>' in page
+    assert " UTC<" not in page and not re.search(r">\d{4}-\d\d-\d\d", page)
 
 
 @pytest.mark.parametrize(

@@ -108,14 +108,15 @@ def test_the_summary_holds_last_weeks_totals_targets_and_streaks(
     assert summarise(utc(2026, 3, 16, 6, 0)) == 1
     (message,) = delivered(app, mail_on, clock, utc(2026, 3, 16, 6, 1))
     text = text_of(message)
-    assert "from 2026-03-09 to 2026-03-15" in text
+    assert "Your week from Mon 9 Mar 2026 to Sun 15 Mar 2026:" in text
+    assert "Your week from Mon 9 Mar 2026 to Sun 15 Mar 2026:" in html_of(message)
     # Reading: 40 + 10 + 30 minutes; done on Monday and Wednesday of the six days not skipped;
     # today's 99 minutes are not last week's.
-    assert "- Reading: 1h 20m, target 2 of 6 days, streak 0" in text
+    assert "- Reading: 1h 20m, target 2 of 6 days, streak 0 days" in text
     # Gym: 2 of 3 check-offs a week.
-    assert "- Gym: 2 check-offs, target missed" in text
-    assert "- Stretch: 7 check-offs, target 7 of 7 days, streak 9" in text
-    assert "<td>Reading</td><td>1h 20m</td><td>2 of 6 days</td><td>0</td>" in html_of(message)
+    assert "- Gym: 2 check-offs, target missed, streak 0 weeks" in text
+    assert "- Stretch: 7 check-offs, target 7 of 7 days, streak 9 days" in text
+    assert "<td>Reading</td><td>1h 20m</td><td>2 of 6 days</td><td>0 days</td>" in html_of(message)
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 

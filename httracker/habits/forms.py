@@ -18,6 +18,7 @@ from wtforms.validators import (
     InputRequired,
     NumberRange,
     Optional,
+    StopValidation,
     ValidationError,
 )
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -67,6 +68,17 @@ class DurationField(StringField):
         if self.raw_data:
             return self.raw_data[0]
         return format_minutes(self.data) if self.data else ""
+
+
+class DurationRequired(InputRequired):
+    """InputRequired that takes blanks for nothing typed, so "   " gets the same message as an
+    empty box instead of reaching the services without minutes."""
+
+    def __call__(self, form, field):
+        if field.raw_data and (field.raw_data[0] or "").strip():
+            return
+        field.errors[:] = []
+        raise StopValidation(self.message)
 
 
 class RuleCheck:
@@ -166,7 +178,7 @@ class HabitForm(FlaskForm):
 class LogForm(FlaskForm):
     habit_id = HabitChoiceField("Habit")
     date = DateField("Date", format="%Y-%m-%d", validators=[InputRequired()])
-    minutes = DurationField("Minutes", validators=[InputRequired(EMPTY_MINUTES)])
+    minutes = DurationField("Minutes", validators=[DurationRequired(EMPTY_MINUTES)])
     note = TextAreaField(
         "Note", filters=[strip], validators=[RuleCheck(services.check_note, maxlength=NOTE_MAX)]
     )
@@ -179,7 +191,7 @@ class LogForm(FlaskForm):
 
 
 class QuickLogForm(FlaskForm):
-    minutes = DurationField("Minutes", validators=[InputRequired(EMPTY_MINUTES)])
+    minutes = DurationField("Minutes", validators=[DurationRequired(EMPTY_MINUTES)])
 
 
 class DayForm(FlaskForm):

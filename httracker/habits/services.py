@@ -14,6 +14,7 @@ from ..analytics.derived import invalidate
 from ..changes import RuleBroken
 from ..durations import format_minutes
 from ..extensions import db
+from ..formatting import readable_date
 from ..models import (
     CATEGORY_MAX,
     MAX_DAY_MINUTES,
@@ -227,7 +228,7 @@ def check_day_total(day: date, logged: int, minutes: int) -> None:
     if minutes > left:
         raise RuleBroken(
             "minutes",
-            f"A day has 24h: {format_minutes(max(left, 0))} left to log on {day.isoformat()}.",
+            f"A day has 24h: {format_minutes(max(left, 0))} left to log on {readable_date(day)}.",
         )
 
 

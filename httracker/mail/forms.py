@@ -17,8 +17,13 @@ class ForgotPasswordForm(FlaskForm):
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField("New password", validators=[DataRequired(), PASSWORD_LENGTH])
+    password = PasswordField(
+        "New password",
+        validators=[DataRequired(), PASSWORD_LENGTH],
+        render_kw={"autocomplete": "new-password"},
+    )
     confirm = PasswordField(
         "Confirm new password",
         validators=[DataRequired(), EqualTo("password", "The passwords do not match.")],
+        render_kw={"autocomplete": "new-password"},
     )

@@ -26,7 +26,16 @@ class HabitWeek:
     is_check: bool
     amount: int
     verdict: str
-    streak: int
+    streak: str
+
+
+def streak_text(stats) -> str:
+    """'9 days', or '3 weeks' for a weekly target (met per week, so counted in weeks)."""
+    if stats.week_streak is not None:
+        count, unit = stats.week_streak, "week"
+    else:
+        count, unit = stats.current_streak, "day"
+    return f"{count} {unit}{'' if count == 1 else 's'}"
 
 
 def verdict(habit, days: list[date], history) -> str:
@@ -73,7 +82,7 @@ def last_week(user: User, week_start: date) -> list[HabitWeek]:
                 is_check,
                 amount,
                 verdict(habit, days, history),
-                stats[habit.id].current_streak,
+                streak_text(stats[habit.id]),
             )
         )
     return rows

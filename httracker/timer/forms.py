@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, FieldList, Form, FormField, HiddenField, StringField
 from wtforms.validators import InputRequired, Length
 
+from ..formatting import readable_date
 from ..forms import strip
 from ..habits.forms import DurationField, RuleCheck, int_or_none
 from ..habits.services import check_note
@@ -53,7 +54,7 @@ class ConfirmStopForm(FlaskForm):
         for entry in self.days:
             day = entry.form.date.data
             if day in minutes:
-                self.form_errors.append(f"{day.isoformat()} is listed twice.")
+                self.form_errors.append(f"{readable_date(day)} is listed twice.")
                 return None
             minutes[day] = entry.form.minutes.data or 0
         return minutes
