@@ -7,11 +7,11 @@ import zipfile
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from httracker.extensions import db
 from httracker.habits.colours import PALETTE
-from httracker.models import Habit, HabitCheck, HabitLog, HabitSkip
+from httracker.models import Habit, HabitCheck, HabitLog, HabitSkip, ImportPreview
 from httracker.portability.loop import LOOP_COLOURS, loop_colour
 from httracker.portability.loop_csv import read_loop_csv
 from httracker.portability.loop_db import _open, _private_copy, read_loop_db
@@ -183,13 +183,20 @@ def test_a_habit_of_another_kind_in_the_account_rejects_the_file(app, client, us
         ("create trigger t after insert on Habits begin delete from Repetitions; end;",
          "holds a trigger"),
         ("create view Everything as select * from Habits;", "holds a view"),
+        ("create virtual table Search using fts5(name);", "holds a virtual table"),
+        ("create virtual table Places using rtree(id, x0, x1);", "holds a virtual table"),
     ],
 )  # fmt: skip
 def test_a_backup_with_code_in_its_schema_is_refused(
     app, client, user, tmp_path, extra_sql, message
 ):
     data = loop_db(tmp_path / "x.db", sample_habits(), extra_sql)
-    assert message in rejected(client, app, data, "Loop.db")
+    page = rejected(client, app, data, "Loop.db")
+    assert "Loop.db was not imported; nothing changed." in page
+    assert f"The backup {message}, which a Loop Habit Tracker backup never has" in page
+    assert stored(app) == ({}, {})
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ImportPreview)) == 0
 
 
 def test_the_connection_reads_only_the_known_columns(tmp_path):
