@@ -266,3 +266,43 @@ def test_a_zip_without_habits_csv_and_a_zip_with_formulas_are_refused(app, clien
     page = rejected(client, app, loop_zip(sample_habits(), '=HYPERLINK("http://x")'), "L.zip")
     assert "Habits.csv, line 2, name: " in page and "spreadsheet formula" in page
     assert snapshot(app) == ([], [])
+
+
+@pytest.mark.parametrize("kind", ["db", "zip"])
+def test_the_cli_imports_a_loop_file_after_a_dry_run_that_writes_nothing(
+    app, runner, user, tmp_path, kind
+):
+    path = tmp_path / f"Loop.{kind}"
+    if kind == "db":
+        loop_db(path, sample_habits())
+    else:
+        path.write_bytes(loop_zip(sample_habits()))
+    source = "backup" if kind == "db" else "CSV export"
+    entries = [entry[0] for rows in EXPECTED_ENTRIES.values() for entry in rows]
+    logs, checks, skips = (entries.count(label) for label in ("log", "check", "skip"))
+    assert (logs, checks, skips) == (3, 6, 2)
+    args = ["import", "alice", str(path), "--from", "loop"]
+
+    dry = runner.invoke(args=[*args, "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert (
+        f"Loop Habit Tracker {source}: 4 new habits, {logs} logs, {checks} check-offs, "
+        f"{skips} skipped days, 0 breaks (0 already there)." in dry.output
+    )
+    assert "Dates: 2024-03-04 to 2024-03-10." in dry.output
+    assert "  Screens (time, at most 300 minutes a week): new" in dry.output
+    assert "Note: 'Pages' counts 'pages', not minutes or hours: not imported" in dry.output
+    assert "Dry run: nothing was imported." in dry.output
+    assert stored(app) == ({}, {})
+
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0, result.output
+    assert (
+        f"Imported 4 habits, {logs} logs, {checks} checks and {skips} skipped days."
+        in result.output
+    )
+    assert stored(app) == (EXPECTED_HABITS, EXPECTED_ENTRIES)
+    again = runner.invoke(args=args)
+    assert again.exit_code == 0, again.output
+    assert "Imported 0 habits and 0 logs (11 already there)." in again.output
+    assert stored(app) == (EXPECTED_HABITS, EXPECTED_ENTRIES)

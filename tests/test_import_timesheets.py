@@ -147,3 +147,33 @@ def test_a_large_file_shows_a_progress_bar_on_the_cli(app, runner, user, tmp_pat
     small = tmp_path / "small.csv"
     small.write_bytes(toggl_csv(rows[:5]))
     assert "Importing" not in runner.invoke(args=["import", "alice", str(small)]).output
+
+
+def test_the_cli_imports_a_clockify_export_after_a_dry_run_that_writes_nothing(
+    app, runner, user, tmp_path
+):
+    path = tmp_path / "clockify.csv"
+    path.write_bytes(clockify_csv(entries()))
+    args = ["import", "alice", str(path), "--from", "clockify"]
+    dry = runner.invoke(args=[*args, "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert (
+        "Clockify detailed CSV export: 3 new habits, 4 logs, 0 check-offs, 0 skipped days, "
+        "0 breaks (0 already there)." in dry.output
+    )
+    assert "Dates: 2024-05-06 to 2024-05-07." in dry.output
+    assert "  Writing (time, no target): new" in dry.output
+    assert "Note: 1 days of a habit with less than half a minute are not imported." in dry.output
+    assert "Dry run: nothing was imported." in dry.output
+    assert stored_minutes(app) == {}
+
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0, result.output
+    assert "Imported 3 habits and 4 logs." in result.output
+    minutes = stored_minutes(app)
+    assert minutes == expected_minutes("project")
+    assert minutes[("Writing", date(2024, 5, 6))] == 50 + 65
+    assert minutes[("Piano", date(2024, 5, 7))] == 45
+    assert minutes[("No project", date(2024, 5, 7))] == 20
+    with app.app_context():
+        assert db.session.scalar(select(Habit.category).where(Habit.name == "Writing")) == "Book"
