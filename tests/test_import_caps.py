@@ -1,5 +1,6 @@
 """The caps on imports: entries per file, one running import per account, imports per hour."""
 
+import html
 import json
 import threading
 from datetime import date, timedelta
@@ -9,7 +10,7 @@ from sqlalchemy import func, select
 
 from httracker import create_app
 from httracker.extensions import db, limiter
-from httracker.models import Habit, HabitLog
+from httracker.models import Habit, HabitLog, ImportPreview
 from httracker.portability import IMPORT_RUNNING, import_slot
 
 from .conftest import PASSWORD
@@ -155,6 +156,28 @@ def test_a_second_import_while_one_runs_is_refused(app, make_user, slot_holder):
     slot_holder.release()
     assert upload(client, csv_file(2)).status_code == 302
     assert log_count(app) == 4
+
+
+def test_a_confirmation_while_an_import_runs_is_refused(app, make_user, slot_holder):
+    """The preview's confirmation takes the account's lock as the upload does, and is refused
+    the same way; the preview stays, to be confirmed once the running import ends."""
+    alice = make_user("alice")
+    client = logged_in(app, "alice")
+    preview = upload(client, csv_file(2), confirm=False)
+    assert preview.status_code == 302
+    url = preview.headers["Location"]
+    slot_holder.start(alice.id)
+    response = client.post(f"{url}/confirm")
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "data.csv was not imported; nothing changed." in page
+    assert IMPORT_RUNNING in html.unescape(page)
+    assert log_count(app) == 0 and habit_count(app) == 0
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ImportPreview)) == 1
+    slot_holder.release()
+    assert client.post(f"{url}/confirm").status_code == 302
+    assert log_count(app) == 2
 
 
 def test_the_cli_is_refused_too_while_an_import_runs(app, runner, user, slot_holder, tmp_path):

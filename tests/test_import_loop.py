@@ -7,11 +7,11 @@ import zipfile
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from httracker.extensions import db
 from httracker.habits.colours import PALETTE
-from httracker.models import Habit, HabitCheck, HabitLog, HabitSkip
+from httracker.models import Habit, HabitCheck, HabitLog, HabitSkip, ImportPreview
 from httracker.portability.loop import LOOP_COLOURS, loop_colour
 from httracker.portability.loop_csv import read_loop_csv
 from httracker.portability.loop_db import _open, _private_copy, read_loop_db
@@ -183,13 +183,20 @@ def test_a_habit_of_another_kind_in_the_account_rejects_the_file(app, client, us
         ("create trigger t after insert on Habits begin delete from Repetitions; end;",
          "holds a trigger"),
         ("create view Everything as select * from Habits;", "holds a view"),
+        ("create virtual table Search using fts5(name);", "holds a virtual table"),
+        ("create virtual table Places using rtree(id, x0, x1);", "holds a virtual table"),
     ],
 )  # fmt: skip
 def test_a_backup_with_code_in_its_schema_is_refused(
     app, client, user, tmp_path, extra_sql, message
 ):
     data = loop_db(tmp_path / "x.db", sample_habits(), extra_sql)
-    assert message in rejected(client, app, data, "Loop.db")
+    page = rejected(client, app, data, "Loop.db")
+    assert "Loop.db was not imported; nothing changed." in page
+    assert f"The backup {message}, which a Loop Habit Tracker backup never has" in page
+    assert stored(app) == ({}, {})
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ImportPreview)) == 0
 
 
 def test_the_connection_reads_only_the_known_columns(tmp_path):
@@ -259,3 +266,43 @@ def test_a_zip_without_habits_csv_and_a_zip_with_formulas_are_refused(app, clien
     page = rejected(client, app, loop_zip(sample_habits(), '=HYPERLINK("http://x")'), "L.zip")
     assert "Habits.csv, line 2, name: " in page and "spreadsheet formula" in page
     assert snapshot(app) == ([], [])
+
+
+@pytest.mark.parametrize("kind", ["db", "zip"])
+def test_the_cli_imports_a_loop_file_after_a_dry_run_that_writes_nothing(
+    app, runner, user, tmp_path, kind
+):
+    path = tmp_path / f"Loop.{kind}"
+    if kind == "db":
+        loop_db(path, sample_habits())
+    else:
+        path.write_bytes(loop_zip(sample_habits()))
+    source = "backup" if kind == "db" else "CSV export"
+    entries = [entry[0] for rows in EXPECTED_ENTRIES.values() for entry in rows]
+    logs, checks, skips = (entries.count(label) for label in ("log", "check", "skip"))
+    assert (logs, checks, skips) == (3, 6, 2)
+    args = ["import", "alice", str(path), "--from", "loop"]
+
+    dry = runner.invoke(args=[*args, "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert (
+        f"Loop Habit Tracker {source}: 4 new habits, {logs} logs, {checks} check-offs, "
+        f"{skips} skipped days, 0 breaks (0 already there)." in dry.output
+    )
+    assert "Dates: 2024-03-04 to 2024-03-10." in dry.output
+    assert "  Screens (time, at most 300 minutes a week): new" in dry.output
+    assert "Note: 'Pages' counts 'pages', not minutes or hours: not imported" in dry.output
+    assert "Dry run: nothing was imported." in dry.output
+    assert stored(app) == ({}, {})
+
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0, result.output
+    assert (
+        f"Imported 4 habits, {logs} logs, {checks} checks and {skips} skipped days."
+        in result.output
+    )
+    assert stored(app) == (EXPECTED_HABITS, EXPECTED_ENTRIES)
+    again = runner.invoke(args=args)
+    assert again.exit_code == 0, again.output
+    assert "Imported 0 habits and 0 logs (11 already there)." in again.output
+    assert stored(app) == (EXPECTED_HABITS, EXPECTED_ENTRIES)

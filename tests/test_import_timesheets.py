@@ -90,6 +90,69 @@ def test_clockify_day_first_dates_are_recognised(app, client, user):
     assert stored_minutes(app) == {("Run", date(2024, 5, 13)): 40}
 
 
+AMBIGUOUS = "No date in the file has a day after the 12th"
+
+
+def preview_url(client, data: bytes) -> str:
+    preview = upload(client, data, "export.csv", confirm=False)
+    assert preview.status_code == 302
+    return preview.headers["Location"]
+
+
+def page_text(client, url: str) -> str:
+    return html.unescape(client.get(url).get_data(as_text=True))
+
+
+def test_dates_that_read_both_ways_are_read_month_first_and_noted(app, client, user):
+    """Every day of entries() is the 6th to the 8th: nothing tells 05/06 from 06/05."""
+    url = preview_url(client, clockify_csv(entries()))
+    assert (
+        f"{AMBIGUOUS}, so each could be month/day or day/month; they were read as month/day "
+        "(05/06/2024 is 6 May 2024). If that is wrong, set the date format in Clockify's "
+        "settings to YYYY-MM-DD and export again."
+    ) in page_text(client, url)
+    assert client.post(f"{url}/confirm").status_code == 302
+    assert stored_minutes(app) == expected_minutes("project")
+
+
+def test_the_cli_notes_dates_that_read_both_ways(app, runner, user, tmp_path):
+    path = tmp_path / "clockify.csv"
+    path.write_bytes(clockify_csv(entries(), day_first=True))  # 06/05/2024, read as 5 June
+    dry = runner.invoke(args=["import", "alice", str(path), "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert f"Note: {AMBIGUOUS}" in dry.output and "(06/05/2024 is 5 June 2024)" in dry.output
+    assert "Dates: 2024-06-05 to 2024-07-05." in dry.output
+
+
+def run(start: datetime, end: datetime) -> list:
+    return [("Run", "", start, end, "")]
+
+
+@pytest.mark.parametrize(
+    ("data", "minutes"),
+    [
+        # A day after the 12th first: day-first, even when only an end date shows it.
+        (clockify_csv(run(datetime(2024, 5, 13, 7), datetime(2024, 5, 13, 8)), day_first=True),
+         {("Run", date(2024, 5, 13)): 60}),
+        (clockify_csv(run(datetime(2024, 5, 12, 23), datetime(2024, 5, 13, 1)), day_first=True),
+         {("Run", date(2024, 5, 12)): 60, ("Run", date(2024, 5, 13)): 60}),
+        # A day after the 12th second: month-first.
+        (clockify_csv(run(datetime(2024, 5, 12, 23), datetime(2024, 5, 13, 1))),
+         {("Run", date(2024, 5, 12)): 60, ("Run", date(2024, 5, 13)): 60}),
+        # ISO dates are never ambiguous.
+        (toggl_csv(entries()), expected_minutes("project")),
+    ],
+    ids=["day-first", "day-first-end", "month-first-end", "iso"],
+)  # fmt: skip
+def test_dates_that_read_one_way_only_get_no_note(app, client, user, data, minutes):
+    url = preview_url(client, data)
+    page = page_text(client, url)
+    assert "not imported" in page  # the notes are shown
+    assert AMBIGUOUS not in page and "month/day" not in page
+    assert client.post(f"{url}/confirm").status_code == 302
+    assert stored_minutes(app) == minutes
+
+
 def test_a_day_over_24_hours_is_refused_with_the_forms_message(app, client, user):
     rows = [
         ("A", "", datetime(2024, 5, 6, 0, 0), datetime(2024, 5, 6, 20, 0), ""),
@@ -147,3 +210,33 @@ def test_a_large_file_shows_a_progress_bar_on_the_cli(app, runner, user, tmp_pat
     small = tmp_path / "small.csv"
     small.write_bytes(toggl_csv(rows[:5]))
     assert "Importing" not in runner.invoke(args=["import", "alice", str(small)]).output
+
+
+def test_the_cli_imports_a_clockify_export_after_a_dry_run_that_writes_nothing(
+    app, runner, user, tmp_path
+):
+    path = tmp_path / "clockify.csv"
+    path.write_bytes(clockify_csv(entries()))
+    args = ["import", "alice", str(path), "--from", "clockify"]
+    dry = runner.invoke(args=[*args, "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert (
+        "Clockify detailed CSV export: 3 new habits, 4 logs, 0 check-offs, 0 skipped days, "
+        "0 breaks (0 already there)." in dry.output
+    )
+    assert "Dates: 2024-05-06 to 2024-05-07." in dry.output
+    assert "  Writing (time, no target): new" in dry.output
+    assert "Note: 1 days of a habit with less than half a minute are not imported." in dry.output
+    assert "Dry run: nothing was imported." in dry.output
+    assert stored_minutes(app) == {}
+
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0, result.output
+    assert "Imported 3 habits and 4 logs." in result.output
+    minutes = stored_minutes(app)
+    assert minutes == expected_minutes("project")
+    assert minutes[("Writing", date(2024, 5, 6))] == 50 + 65
+    assert minutes[("Piano", date(2024, 5, 7))] == 45
+    assert minutes[("No project", date(2024, 5, 7))] == 20
+    with app.app_context():
+        assert db.session.scalar(select(Habit.category).where(Habit.name == "Writing")) == "Book"

@@ -33,6 +33,7 @@ REQUIRED = ("project", "description", "start date", "start time", "end date", "e
 FORMULA = re.compile(r"[=+@\t\r]|-[^\s\d]")
 TIME_FORMATS = ("%H:%M:%S", "%H:%M", "%I:%M:%S %p", "%I:%M %p")
 MAX_ENTRY = timedelta(days=31)
+APP_NAMES = {"toggl": "Toggl Track", "clockify": "Clockify"}
 SLASHED = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})")
 
 
@@ -67,7 +68,7 @@ def read_timesheet(text: str, source: str, mapping: str, max_entries: int) -> Co
                 rows.append((reader.line_num, dict(zip(header, row, strict=False))))
     except csv.Error as error:
         raise ImportRejected([f"Line {reader.line_num}: {error}."]) from None
-    day_first = any(_day_first(cells.get("start date", "")) for _, cells in rows)
+    day_first, order_note = _date_order(source, [cells for _, cells in rows])
     seconds: dict[tuple[str, date], int] = defaultdict(int)
     first_line: dict[tuple[str, date], int] = {}
     habits: dict[str, HabitRecord] = {}
@@ -117,6 +118,8 @@ def read_timesheet(text: str, source: str, mapping: str, max_entries: int) -> Co
             short += 1
             continue
         data.logs.append(LogRecord(name, day, minutes, None, f"Line {first_line[(name, day)]}"))
+    if order_note:
+        notes.append(order_note)
     if running:
         notes.append(f"{running} running entries without an end are not imported.")
     if short:
@@ -132,10 +135,30 @@ def _habit_name(cells: dict[str, str], mapping: str) -> str:
     return name[:NAME_MAX].rstrip()
 
 
-def _day_first(text: str) -> bool:
-    """A slashed date whose first number cannot be a month (31/01/2024)."""
-    match = SLASHED.fullmatch(text.strip())
-    return bool(match and int(match.group(1)) > 12)
+def _date_order(source: str, rows: list[dict[str, str]]) -> tuple[bool, str | None]:
+    """Whether slashed dates are day-first (some first number cannot be a month: 31/01/2024),
+    and a note when no date tells: every one reads both ways, so month-first is assumed."""
+    slashed = [
+        match
+        for cells in rows
+        for column in ("start date", "end date")
+        if (match := SLASHED.fullmatch(cells.get(column, "").strip()))
+    ]
+    if any(int(match.group(1)) > 12 for match in slashed):
+        return True, None
+    if not slashed or any(int(match.group(2)) > 12 for match in slashed):
+        return False, None
+    month, day, year = map(int, slashed[0].groups())
+    try:
+        example = date(year, month, day)
+    except ValueError:
+        return False, None  # the date itself is reported as broken
+    return False, (
+        "No date in the file has a day after the 12th, so each could be month/day or "
+        f"day/month; they were read as month/day ({slashed[0].group(0)} is "
+        f"{example.day} {example:%B %Y}). If that is wrong, set the date format in "
+        f"{APP_NAMES[source]}'s settings to YYYY-MM-DD and export again."
+    )
 
 
 def _moment(cells: dict[str, str], end: str, day_first: bool) -> datetime:
