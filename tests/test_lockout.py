@@ -126,17 +126,22 @@ def count_password_checks(monkeypatch):
     return calls
 
 
+def lock_alice_and_nobody(app, user_id: int) -> None:
+    """Ten failures for the account and ten for a name nobody has, at the same moment, so both
+    locks end at the same time."""
+    with app.app_context():
+        stamp = utcnow() - timedelta(minutes=1)
+        for _ in range(10):
+            db.session.add(LoginFailure(user_id=user_id, created_at=stamp))
+            db.session.add(LoginFailure(name_key=lockout.name_key("nobody"), created_at=stamp))
+        db.session.commit()
+
+
 def test_a_locked_account_is_no_password_oracle(app, client, auth, make_user, monkeypatch):
     """Right and wrong passwords, and a locked name nobody has, get one answer, and no password
     check runs for any of them (so they take the same, short, time)."""
     alice = make_user("alice")
-    # Ten failures each, at the same moment, so both locks end at the same time.
-    with app.app_context():
-        stamp = utcnow() - timedelta(minutes=1)
-        for _ in range(10):
-            db.session.add(LoginFailure(user_id=alice.id, created_at=stamp))
-            db.session.add(LoginFailure(name_key=lockout.name_key("nobody"), created_at=stamp))
-        db.session.commit()
+    lock_alice_and_nobody(app, alice.id)
     calls = count_password_checks(monkeypatch)
     right = auth.login()
     wrong = client.post("/auth/login", data={"login": "alice", "password": WRONG})
@@ -384,13 +389,7 @@ def test_while_locked_argon2_never_runs(app, client, make_user, monkeypatch):
     account has get the same status, body and headers, and Argon2 is not called."""
     alice = make_user("alice")
     make_user("bob")
-    # Both locks from the same moment, so they end at the same time.
-    with app.app_context():
-        stamp = utcnow() - timedelta(minutes=1)
-        for _ in range(10):
-            db.session.add(LoginFailure(user_id=alice.id, created_at=stamp))
-            db.session.add(LoginFailure(name_key=lockout.name_key("nobody"), created_at=stamp))
-        db.session.commit()
+    lock_alice_and_nobody(app, alice.id)
     calls = count_argon2_calls(monkeypatch)
     # The count works: a login that is not locked out runs Argon2.
     assert client.post("/auth/login", data={"login": "bob", "password": WRONG}).status_code == 400

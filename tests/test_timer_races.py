@@ -5,6 +5,7 @@ change of kind never leaves a timer on an archived habit or a check habit."""
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import delete, func, select, update
 
 from httracker.extensions import db
@@ -93,14 +94,18 @@ def race_against_start(race_app, clients, habit_id, path, data, reset):  # noqa:
     return rounds
 
 
+@pytest.fixture
+def piano(race_app, make_user, make_habit):  # noqa: F811
+    """Alice's time habit Piano and THREADS logged-in clients of hers: (habit id, clients)."""
+    alice = make_user("alice")
+    return make_habit(alice.id, "Piano"), logged_in_clients(race_app, ["alice"] * THREADS)
+
+
 def test_archiving_and_starting_at_once_never_leave_a_timer_on_an_archived_habit(
     race_app,  # noqa: F811
-    make_user,
-    make_habit,
+    piano,
 ):
-    alice = make_user("alice")
-    habit_id = make_habit(alice.id, "Piano")
-    clients = logged_in_clients(race_app, ["alice"] * THREADS)
+    habit_id, clients = piano
     rounds = race_against_start(
         race_app, clients, habit_id, f"/habits/{habit_id}/archive", {}, {"archived": False}
     )
@@ -115,12 +120,9 @@ def test_archiving_and_starting_at_once_never_leave_a_timer_on_an_archived_habit
 
 def test_changing_the_kind_and_starting_at_once_never_leave_a_timer_on_a_check_habit(
     race_app,  # noqa: F811
-    make_user,
-    make_habit,
+    piano,
 ):
-    alice = make_user("alice")
-    habit_id = make_habit(alice.id, "Piano")
-    clients = logged_in_clients(race_app, ["alice"] * THREADS)
+    habit_id, clients = piano
     data = {"name": "Piano", "kind": "check", "target_period": "day", "target_times": "1"}
     with race_app.app_context():
         habit = db.session.get(Habit, habit_id)
