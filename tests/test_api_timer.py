@@ -52,17 +52,13 @@ def test_a_short_run_logs_nothing_and_discard_ends_a_timer(app, api, make_habit)
 
 def test_timer_rules_come_from_the_timer_services(api, make_user, make_habit):
     check_id = make_habit(api.user.id, "Gym", kinds={"kind": "check"})
-    refused = api.post("/api/v1/timer/start", json={"habit_id": check_id})
-    assert (
-        assert_problem(refused, 422)["detail"] == "Gym is checked off, not timed: check it instead."
-    )
-    for path in ("/api/v1/timer/stop", "/api/v1/timer/discard"):
-        assert (
-            assert_problem(api.post(path, json={}) if "stop" in path else api.post(path), 422)[
-                "detail"
-            ]
-            == "No timer is running."
-        )
+    refused = assert_problem(api.post("/api/v1/timer/start", json={"habit_id": check_id}), 422)
+    message = "Gym is checked off, not timed: check it instead."
+    assert (refused["detail"], refused["errors"]) == (message, {"habit_id": [message]})
+    not_running = assert_problem(api.post("/api/v1/timer/stop", json={}), 422)
+    assert not_running["errors"] == {"timer_id": ["No timer is running."]}
+    discarded = assert_problem(api.post("/api/v1/timer/discard"), 422)
+    assert discarded["detail"] == "No timer is running."
     bob = make_user("bob")
     assert_problem(api.post("/api/v1/timer/start", json={"habit_id": make_habit(bob.id)}), 404)
     future = (utcnow() + timedelta(hours=2)).isoformat()
@@ -92,7 +88,8 @@ def test_a_long_run_is_confirmed_day_by_day(app, api, make_habit):
     )
     asked = api.post("/api/v1/timer/stop", json={})
     problem = assert_problem(asked, 422)
-    assert problem["detail"] == "The timer of Piano ran over 12 hours: confirm its minutes."
+    message = "The timer of Piano ran over 12 hours: confirm its minutes."
+    assert (problem["detail"], problem["errors"]) == (message, {"minutes": [message]})
     days = problem["days"]
     assert sum(day["minutes"] for day in days) in (780, 781)
     assert all(day["fits"] == 1440 for day in days)

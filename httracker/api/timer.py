@@ -1,6 +1,9 @@
 """/api/v1/timer: the running timer, started, stopped (its minutes become logs, one a day) and
 discarded, through the same services as the timer pages."""
 
+from collections.abc import Callable
+from contextlib import contextmanager
+
 from flask import url_for
 
 from ..changes import RuleBroken
@@ -13,6 +16,20 @@ from .schemas import StopResultSchema, TimerStartSchema, TimerStateSchema, Timer
 from .writes import write
 
 blp = resource("Timer", "/timer", "The timer: one running at a time; stopping it logs its minutes.")
+
+
+# The timer services name their rules by the web form's fields; these are this API's.
+START_FIELDS = {"started": "started_at", "minutes": "habit_id"}
+
+
+@contextmanager
+def request_fields(field_of: Callable[[RuleBroken], str]):
+    """A refusal of the services, named by the field of this request it belongs to."""
+    try:
+        yield
+    except RuleBroken as error:
+        error.field = field_of(error)
+        raise
 
 
 def state(timer, now) -> dict:
@@ -63,15 +80,10 @@ def start_timer(fields: dict):
     now = utcnow()
 
     def change():
-        try:
+        with request_fields(lambda error: START_FIELDS.get(error.field, error.field)):
             return services.start_timer(
                 user, habit, now, fields.get("started_at"), fields.get("note")
             )
-        except RuleBroken as error:
-            if error.field != "started":
-                raise
-            # The form's `started` is this request's `started_at`.
-            raise RuleBroken("started_at", error.message) from None
 
     return write(
         change,
@@ -98,10 +110,16 @@ def stop_timer(fields: dict):
     or one a day cannot hold needs `minutes` per day (422 until then)."""
     user = current_token_user()
     minutes = fields.get("minutes")
+
+    def change():
+        # A stop to confirm is answered with `minutes`; any other refusal is about the timer.
+        with request_fields(lambda error: "minutes" if plan_days(error) else "timer_id"):
+            return services.stop_timer(
+                user, utcnow(), minutes=minutes, timer_id=fields.get("timer_id")
+            )
+
     return write(
-        lambda: services.stop_timer(
-            user, utcnow(), minutes=minutes, timer_id=fields.get("timer_id")
-        ),
+        change,
         lambda result: (StopResultSchema().dump(stopped(result)), 200, {}),
         explain=plan_days,
     )
