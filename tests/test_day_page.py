@@ -374,7 +374,8 @@ def test_login_and_password_fields_tell_password_managers_what_they_are(
     assert all('autocomplete="new-password"' in field for field in fields)
     auth.login()
     page = client.get("/settings/").get_data(as_text=True)
-    assert page.count('autocomplete="current-password"') == 3
+    # The password change, the email change, account deletion and adding a passkey.
+    assert page.count('autocomplete="current-password"') == 4
     assert page.count('autocomplete="new-password"') == 2
     # With two-factor on, its forms ask for the current password too.
     with app.app_context():
@@ -383,6 +384,6 @@ def test_login_and_password_fields_tell_password_managers_what_they_are(
     page = client.get("/settings/").get_data(as_text=True)
     assert "Make new recovery codes" in page and "Turn off" in page
     fields = password_inputs(page)
-    assert len(fields) == 7
+    assert len(fields) == 8
     assert all(re.search(r'autocomplete="(current|new)-password"', field) for field in fields)
-    assert page.count('autocomplete="current-password"') == 5
+    assert page.count('autocomplete="current-password"') == 6

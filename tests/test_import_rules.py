@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from httracker.changes import RuleBroken
 from httracker.extensions import db
+from httracker.formatting import readable_date
 from httracker.habits import services
 from httracker.habits.targets import Target
 from httracker.models import Habit, User
@@ -81,7 +82,7 @@ def test_the_24h_day_gives_the_same_message_on_the_web_and_in_an_import(
     make_habit(user.id, "Running", logs=[(DAY, 1000, None)])
     reading = make_habit(user.id, "Reading")
     message = field_error(log_form(client, reading, "500"), "minutes")
-    assert DAY.isoformat() in message
+    assert readable_date(DAY) in message
     page = rejected(client, app, (HEADER + f"{DAY},Reading,,500,\n").encode())
     assert f"Line 2, minutes: {message}" in page
     page = rejected(
