@@ -47,8 +47,7 @@ def pixel(x, y, size, maskable):
 
 def png(size: int, maskable: bool = False) -> bytes:
     rows = b"".join(
-        b"\x00"
-        + b"".join(bytes(pixel(x + 0.5, y + 0.5, size, maskable)) for x in range(size))
+        b"\x00" + b"".join(bytes(pixel(x + 0.5, y + 0.5, size, maskable)) for x in range(size))
         for y in range(size)
     )
 

@@ -40,9 +40,7 @@ def upgrade():
         sa.UniqueConstraint("token_hash", name=op.f("uq_api_token_token_hash")),
         **MYSQL,
     )
-    op.create_index(
-        op.f("ix_api_token_user_id_created_at"), "api_token", ["user_id", "created_at"]
-    )
+    op.create_index(op.f("ix_api_token_user_id_created_at"), "api_token", ["user_id", "created_at"])
     op.create_table(
         "api_idempotency_key",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -68,9 +66,7 @@ def upgrade():
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_api_idempotency_key")),
-        sa.UniqueConstraint(
-            "token_id", "key", name=op.f("uq_api_idempotency_key_token_id_key")
-        ),
+        sa.UniqueConstraint("token_id", "key", name=op.f("uq_api_idempotency_key_token_id_key")),
         **MYSQL,
     )
     op.create_index(
