@@ -38,6 +38,7 @@ test-mysql: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/bandit --quiet --recursive httracker
 
 test-all: lint test-sqlite test-postgres test-mysql test-api-contract
