@@ -77,6 +77,11 @@ def recent_failures(subject: Subject, now: datetime) -> list[datetime]:
     return list(db.session.scalars(query))
 
 
+def retry_after(until: datetime) -> dict[str, str]:
+    """The Retry-After header of a locked answer: whole seconds until the lock ends."""
+    return {"Retry-After": str(max(1, int((until - utcnow()).total_seconds())))}
+
+
 def locked_until(subject: Subject) -> datetime | None:
     """When the subject may try again, or None when it is not locked."""
     failures = recent_failures(subject, utcnow())

@@ -10,7 +10,7 @@ from ..extensions import db, limiter, login_manager
 # The module, not the name: mail.accounts imports auth's services, so either may load first.
 from ..mail import accounts as mail_accounts
 from ..mail import mail_enabled
-from ..models import User, utcnow
+from ..models import User
 from ..security import safe_next
 from . import bp
 from .attempts import attempt_login, needs_second_factor
@@ -18,7 +18,7 @@ from .challenges import start_challenge
 from .devices import give_device_cookie
 from .forms import LoginForm, RegisterForm
 from .invites import redeem_invite, registration_policy
-from .lockout import Subject, clear_failures
+from .lockout import Subject, clear_failures, retry_after
 from .services import open_account
 from .sessions import end_session, load_session_user, start_session
 
@@ -106,8 +106,7 @@ def locked_page(until, trusted: bool):
     """The one answer to every attempt on a locked subject: it depends on nothing but the
     lock (no password was checked), so it tells nothing about the password or the name."""
     page = render_template("auth/locked.html", until=until, trusted=trusted)
-    seconds = max(1, int((until - utcnow()).total_seconds()))
-    return page, 429, {"Retry-After": str(seconds)}
+    return page, 429, retry_after(until)
 
 
 def register_user(form: RegisterForm) -> User:

@@ -41,12 +41,14 @@ def lock_user(user: User, habits: Iterable[Habit] = ()) -> None:
     SQLite ignores FOR UPDATE; there every transaction holds the write lock from its start
     (see database.py). With `habits`, the entries about to be written name them: once the lock
     is held they must still be there (delete_habit takes the lock too), or it is a 404, never
-    a failed insert."""
+    a failed insert; and they are read again, so a change committed meanwhile (an archive, a
+    new kind: both take this lock) is what the caller checks from here on."""
     db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
     ids = {habit.id for habit in habits}
     if ids:
-        there = select(Habit.id).where(Habit.user_id == user.id, Habit.id.in_(ids))
-        if len(db.session.scalars(there).all()) != len(ids):
+        there = select(Habit).where(Habit.user_id == user.id, Habit.id.in_(ids))
+        found = db.session.scalars(there.execution_options(populate_existing=True)).all()
+        if len(found) != len(ids):
             raise NotFound()
 
 

@@ -10,7 +10,7 @@ from .loop_csv import NOT_ZIP, is_zip, read_loop_csv
 from .loop_db import NOT_SQLITE, is_sqlite, read_loop_db
 from .parsing import decode, format_of, parse
 from .records import Conversion, ImportRejected
-from .timesheets import read_timesheet, timesheet_source
+from .timesheets import APP_NAMES, read_timesheet, timesheet_source
 
 # What `flask import --from` takes; `auto` tells the format from the file.
 ORIGINS = ("auto", "loop", "toggl", "clockify")
@@ -19,13 +19,11 @@ SOURCE_NAMES = {
     "httracker-json": "HT-Tracker JSON export",
     "loop-db": "Loop Habit Tracker backup",
     "loop-csv": "Loop Habit Tracker CSV export",
-    "toggl": "Toggl Track detailed CSV export",
-    "clockify": "Clockify detailed CSV export",
+    **{source: f"{name} detailed CSV export" for source, name in APP_NAMES.items()},
 }
 ORIGIN_NAMES = {
     "loop": "Loop Habit Tracker backup (.db) or CSV export (.zip)",
-    "toggl": "Toggl Track detailed CSV export",
-    "clockify": "Clockify detailed CSV export",
+    **{source: SOURCE_NAMES[source] for source in APP_NAMES},
 }
 
 

@@ -9,6 +9,7 @@ from werkzeug.datastructures import MultiDict
 
 from ..auth import passkeys
 from ..auth.challenges import current_challenge, end_challenge, start_challenge
+from ..auth.passkey_views import json_error
 from ..changes import RuleBroken, commit, commit_change
 from . import bp
 from .account import invalid, reauthenticate
@@ -49,10 +50,6 @@ def passkey_list():
         "passkey_delete_forms": delete_forms(rows),
         "add_passkey_form": AddPasskeyForm(formdata=None),
     }
-
-
-def json_error(message: str):
-    return {"error": message}, 400
 
 
 @bp.route("/passkeys/options", methods=["POST"])

@@ -9,11 +9,10 @@ from wtforms.validators import DataRequired, Length
 
 from ..auth import totp
 from ..auth.devices import trusted_device
-from ..auth.lockout import Subject, locked_until, record_failure
+from ..auth.lockout import Subject, locked_until, record_failure, retry_after
 from ..auth.passwords import PASSWORD_MAX
 from ..changes import commit, commit_change
 from ..forms import strip
-from ..models import utcnow
 from . import bp
 from .account import invalid, reauthenticate
 
@@ -116,8 +115,7 @@ def codes_locked(form, until):
     """The settings page with the lock on the code field: 429, nothing checked."""
     form.code.errors.append(f"Too many wrong codes; try again after {until:%H:%M} UTC.")
     page = render_template("settings/index.html", disable_totp_form=form)
-    seconds = max(1, int((until - utcnow()).total_seconds()))
-    return page, 429, {"Retry-After": str(seconds)}
+    return page, 429, retry_after(until)
 
 
 @bp.route("/2fa/disable", methods=["POST"])

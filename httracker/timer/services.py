@@ -176,10 +176,7 @@ def start_timer(
     check_note(note)
     started_at = (started_at or now).replace(microsecond=0)
     check_started(started_at, now)
-    lock_user(user, [habit])
-    # Read again under the lock: an archive or a change of kind committed meanwhile counts
-    # (both take the same lock before they look for a timer on the habit).
-    db.session.refresh(habit)
+    lock_user(user, [habit])  # reads the habit again: an archive or new kind meanwhile counts
     check_timeable(habit)
     stopped = None
     running = running_timer(user, lock=True)
