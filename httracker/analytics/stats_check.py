@@ -5,6 +5,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from .. import versions
 from ..extensions import db
 from ..models import Habit, HabitMonthTotal, HabitStatsState, User
 from ..timeutil import today_in
@@ -15,7 +16,9 @@ from .resume import Carried, Snapshot, carry, first_counted_day, month_end
 
 def rebuild(user: User, today: date) -> int:
     """Recompute every habit's stored state from its logs, checks, skips and breaks (after a
-    restore, a transfer or a fix); the number of habits. Commits."""
+    restore, a transfer or a fix); the number of habits. Commits. The account's pages are
+    rendered again too (their numbers came from the old state)."""
+    versions.bump(db.session(), [user.id])
     invalidate(user.id)
     habits = list(db.session.scalars(select(Habit).where(Habit.user_id == user.id)))
     load(user, habits, today)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import NotFound
 
+from .. import versions
 from ..analytics.derived import invalidate
 from ..changes import RuleBroken
 from ..durations import format_minutes
@@ -43,7 +44,8 @@ def lock_user(user: User, habits: Iterable[Habit] = ()) -> None:
     is held they must still be there (delete_habit takes the lock too), or it is a 404, never
     a failed insert; and they are read again, so a change committed meanwhile (an archive, a
     new kind: both take this lock) is what the caller checks from here on."""
-    db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
+    # Moving the account's data version (versions.py) takes the row lock: one statement.
+    versions.bump(db.session(), [user.id])
     ids = {habit.id for habit in habits}
     if ids:
         there = select(Habit).where(Habit.user_id == user.id, Habit.id.in_(ids))

@@ -99,13 +99,14 @@ def due_today(habit: Habit, user: User, now: datetime) -> date | None:
     return day
 
 
-def claim_once(column, row_id: int, value: date) -> bool:
+def claim_once(column, row_id: int, value: date, *owner) -> bool:
     """Set `column` (a "sent for" date) of the row `row_id` to `value` unless it holds it
-    already: one conditional UPDATE, so of two runs at once only one sends."""
+    already: one conditional UPDATE, so of two runs at once only one sends. `owner` names the
+    row's account (the statement says whose row it changes)."""
     model = column.class_
     result = db.session.execute(
         update(model)
-        .where(model.id == row_id, or_(column.is_(None), column != value))
+        .where(model.id == row_id, *owner, or_(column.is_(None), column != value))
         .values({column.key: value})
         .execution_options(synchronize_session=False)
     )
@@ -114,7 +115,7 @@ def claim_once(column, row_id: int, value: date) -> bool:
 
 def claim(habit: Habit, day: date) -> bool:
     """Mark the habit reminded for `day`, unless a concurrent run already did."""
-    return claim_once(Habit.reminder_sent_on, habit.id, day)
+    return claim_once(Habit.reminder_sent_on, habit.id, day, Habit.user_id == habit.user_id)
 
 
 def unsubscribe_link(user: User, habit: Habit | None = None) -> str:

@@ -1,5 +1,6 @@
 """Accounts, their logged-in devices and failed logins."""
 
+import secrets
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -53,6 +54,12 @@ class User(UserMixin, db.Model):
     # Two-factor login: the TOTP secret once confirmed, and the last time step accepted.
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    # Moved by every change to the account's rows, in the change's transaction (versions.py):
+    # a page rendered at one version is current while it stands (pagecache.py). A new account
+    # starts at a random one, so an id SQLite hands out again never meets an old page.
+    data_version: Mapped[int] = mapped_column(
+        BigInteger, default=lambda: secrets.randbelow(2**48), server_default="0"
+    )
 
     habits: Mapped[list["Habit"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True

@@ -10,6 +10,7 @@ from psycopg import sql
 from sqlalchemy import Table, insert
 from sqlalchemy.exc import IntegrityError
 
+from .. import versions
 from ..extensions import db
 
 
@@ -17,6 +18,10 @@ def insert_rows(table: Table, columns: tuple[str, ...], rows: list[tuple]) -> No
     """Insert `rows` (tuples in the order of `columns`); IntegrityError as SQLAlchemy raises it."""
     if not rows:
         return
+    if "user_id" in columns:
+        # Past the session's events: say whose rows these are (versions.py).
+        at = columns.index("user_id")
+        versions.bump(db.session(), {row[at] for row in rows})
     connection = db.session.connection()
     if connection.dialect.name != "postgresql":
         connection.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])

@@ -1,0 +1,184 @@
+"""Each account's data version (`User.data_version`), moved in the transaction of every change
+to the account's rows, before the change's first statement.
+
+Nobody has to remember to call anything: session events see every change the ORM flushes and
+every INSERT, UPDATE and DELETE run through `db.session`, and find the accounts they touch (the
+row's `user_id`; a statement's `user_id = …` or `user_id IN (…)`, which every owner-scoped
+statement carries). Rows written past the session (`portability/bulk.py`'s COPY) call `bump`.
+
+A rendered page stays current while its account's version stands (pagecache.py). A reader reads
+the version first, with its user, then the data, so what it renders is never older than the
+version it files it under. Moving the version before the change's own statements takes the
+account's row lock first, the order `habits.services.lock_user` already takes it in, so a change
+that now moves a version waits where it always would have and deadlocks with nothing.
+
+Tables that no cached page shows, or that a read writes (the derived analytics state), move
+nothing. A statement on every row of an owned table moves every account's version; one that
+picks rows without naming their accounts (by id) first reads whose rows they are."""
+
+from itertools import chain
+
+from sqlalchemy import Column, event, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import operators, visitors
+from sqlalchemy.sql.elements import BinaryExpression, BindParameter
+
+from .models import User
+
+USERS = User.__table__
+# Rows no cached page shows, or that reads write: changing them leaves every page as it was.
+UNSEEN = frozenset(
+    (
+        "habit_stats",
+        "habit_month_total",
+        "user_session",
+        "login_failure",
+        "login_challenge",
+        "email_outbox",
+        "api_token",
+        "api_idempotency_key",
+    )
+)
+BUMPED = "data_version_bumped"  # session.info: account ids moved in this transaction
+EVERYONE = "everyone"
+
+
+def bump(session: Session, user_ids) -> None:
+    """Move the data version of these accounts (once per transaction each)."""
+    done = session.info.setdefault(BUMPED, set())
+    if EVERYONE in done:
+        return
+    fresh = sorted({int(user_id) for user_id in user_ids if user_id is not None} - done)
+    if not fresh:
+        return
+    session.connection().execute(
+        update(USERS).where(USERS.c.id.in_(fresh)).values(data_version=USERS.c.data_version + 1)
+    )
+    done.update(fresh)
+
+
+def bump_everyone(session: Session) -> None:
+    """Move every account's version: a change of every account's rows."""
+    if EVERYONE not in session.info.setdefault(BUMPED, set()):
+        session.connection().execute(update(USERS).values(data_version=USERS.c.data_version + 1))
+        session.info[BUMPED].add(EVERYONE)
+
+
+def _owner(instance) -> tuple[bool, int | None]:
+    """(whether the row is owned, its account id or None when not known yet)."""
+    if isinstance(instance, User):
+        return True, instance.id
+    table = getattr(type(instance), "__table__", None)
+    if table is None or table.name in UNSEEN or "user_id" not in table.c:
+        return False, None
+    user_id = instance.user_id
+    if user_id is None and getattr(instance, "user", None) is not None:
+        user_id = instance.user.id
+    if user_id is None and getattr(instance, "habit", None) is not None:
+        user_id = instance.habit.user_id
+    return True, user_id
+
+
+@event.listens_for(Session, "before_flush")
+def _before_flush(session, context, instances) -> None:
+    owners, later = set(), []
+    for instance in chain(session.new, session.dirty, session.deleted):
+        if instance in session.dirty and not session.is_modified(instance):
+            continue
+        owned, user_id = _owner(instance)
+        if not owned:
+            continue
+        if user_id is None:
+            if not isinstance(instance, User):
+                later.append(instance)  # its user_id comes with the flush
+        else:
+            owners.add(user_id)
+    bump(session, owners)
+    if later:
+        session.info.setdefault("data_version_later", []).extend(later)
+
+
+@event.listens_for(Session, "after_flush")
+def _after_flush(session, context) -> None:
+    later = session.info.pop("data_version_later", None)
+    if later:
+        bump(session, [_owner(instance)[1] for instance in later])
+
+
+def _named(criteria, column_name: str) -> tuple[bool, set]:
+    """Values compared to columns called `column_name` with = or IN anywhere in `criteria`
+    (subqueries included): (found any, the values)."""
+    found, values = False, set()
+    for element in visitors.iterate(criteria):
+        if not isinstance(element, BinaryExpression):
+            continue
+        left, right = element.left, element.right
+        if not (isinstance(left, Column) and left.name == column_name):
+            continue
+        if not isinstance(right, BindParameter):
+            continue
+        if element.operator is operators.eq:
+            found = True
+            values.add(right.effective_value)
+        elif element.operator is operators.in_op:
+            found = True
+            values.update(right.effective_value or ())
+    return found, values
+
+
+def _inserted_owners(statement, parameters) -> set:
+    """The user_id of every row an INSERT writes, from its parameters or its VALUES."""
+    if parameters:
+        rows = parameters if isinstance(parameters, list) else [parameters]
+        return {row.get("user_id") for row in rows}
+    values = {getattr(key, "name", key): value for key, value in (statement._values or {}).items()}
+    value = values.get("user_id")
+    return {value.effective_value if isinstance(value, BindParameter) else None}
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _on_execute(state) -> None:
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    statement = state.statement
+    table = statement.table
+    if not hasattr(table, "c") or table.name in UNSEEN:
+        return
+    session = state.session
+    if table is USERS:
+        if state.is_insert:
+            return  # a new account: no page of it yet
+        column = "id"
+    elif "user_id" in table.c:
+        column = "user_id"
+    else:
+        return
+    if state.is_insert:
+        owners = _inserted_owners(statement, state.parameters)
+        if None in owners:
+            raise ValueError(f"an INSERT INTO {table.name} without its user_id")
+        bump(session, owners)
+        return
+    where = statement.whereclause
+    if where is None:
+        bump_everyone(session)  # every row of the table: every account
+        return
+    found, owners = _named(where, column)
+    if not found:
+        # Rows picked some other way (by id): their owners, read before they change.
+        query = select(table.c[column]).where(where).distinct()
+        owners = session.connection().execute(query).scalars().all()
+    bump(session, owners)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _rolled_back(session, previous_transaction) -> None:
+    """A rollback (of a savepoint too) may have undone the moves: the next change moves again."""
+    session.info.pop(BUMPED, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _ended(session, transaction) -> None:
+    """The transaction is over (a savepoint's release is not): the next one moves again."""
+    if transaction.parent is None:
+        session.info.pop(BUMPED, None)
