@@ -205,6 +205,12 @@ class Config:
         self.IMPORT_RATE_LIMIT_ENABLED = environ.get(
             "IMPORT_RATE_LIMIT_ENABLED", str(type(self).IMPORT_RATE_LIMIT_ENABLED)
         ).lower() not in ("0", "false", "no")
+        # Rendered pages each worker keeps (pagecache.py); 0 keeps none.
+        self.PAGE_CACHE_BYTES = (
+            0
+            if environ.get("PAGE_CACHE_BYTES", "").strip() == "0"
+            else whole_number(environ, "PAGE_CACHE_BYTES", 8 * 1024 * 1024)
+        )
         self.read_mail_settings(environ)
 
     def read_mail_settings(self, environ: Mapping[str, str]) -> None:

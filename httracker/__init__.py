@@ -6,7 +6,7 @@ from flask import Flask
 
 from config import ConfigError, load_config
 
-from . import api, cli, database, errors, formatting, pwa, security
+from . import api, cli, database, errors, formatting, pagecache, pwa, security
 from .analytics import bp as analytics_bp
 from .auth import bp as auth_bp
 from .extensions import csrf, db, limiter, login_manager, mail, migrate
@@ -43,6 +43,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     mail.init_app(app)
+    pagecache.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

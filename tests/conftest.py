@@ -206,6 +206,15 @@ def count_queries(app):
 
 
 @pytest.fixture
+def no_page_cache(app, monkeypatch):
+    """Every page rendered afresh, for tests that count what rendering a page costs (the kept
+    pages of pagecache.py are tested in test_page_cache.py)."""
+    from httracker.pagecache import EXTENSION
+
+    monkeypatch.setitem(app.extensions, EXTENSION, None)
+
+
+@pytest.fixture
 def pin_today(monkeypatch):
     """Make `day` today for every analytics number: `pin_today(date(2024, 3, 5))`."""
     from httracker.analytics import report

@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 
+import pytest
 from flask import render_template
 from flask_login import login_user
 from sqlalchemy import insert, select
@@ -18,6 +19,9 @@ from httracker.models import (
     HabitSkip,
     User,
 )
+
+# These count what rendering a page costs: no page is served from the store.
+pytestmark = pytest.mark.usefixtures("no_page_cache")
 
 TODAY = date(2026, 6, 30)
 QUERY_BUDGET = 12

@@ -2,8 +2,11 @@
 kind of write (logs added, moved and deleted, checks, skips, breaks, target, kind and direction
 changes, time zone and week start, habits archived, deleted and created), days passing, and
 reads; after every read every number equals a computation from nothing (tests/oracle.py), and
-`flask stats check` finds no difference."""
+`flask stats check` finds no difference. Every read also fetches `/analytics/data.json` as the
+user does, from the store of rendered pages (pagecache.py) when it has the page, and it must
+equal the same page rendered afresh: no write leaves a kept page behind."""
 
+import threading
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import count
 
@@ -30,6 +33,7 @@ from httracker.models import (
     HabitSkip,
     User,
 )
+from httracker.pagecache import EXTENSION
 from httracker.timeutil import today_in
 
 from .oracle import Reference
@@ -48,6 +52,26 @@ TARGETS = [
 ]
 RANGES = ("30d", "365d", "all", "custom")
 usernames = count()
+PASSWORD = "pw" * 8
+
+
+def on_own_thread(call):
+    """Run `call` (a request) on a thread of its own: its own app context and database session,
+    as on a server, not the machine's."""
+    out = {}
+
+    def run():
+        try:
+            out["value"] = call()
+        except BaseException as error:  # noqa: BLE001  (re-raised on the test's thread)
+            out["error"] = error
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if "error" in out:
+        raise out["error"]
+    return out["value"]
 
 
 def habit_dict(habit: Habit) -> dict:
@@ -99,6 +123,12 @@ def test_random_writes_and_reads_match_the_reference(app, seed, monkeypatch):
     # month to move back); here it is the machine's today, so those writes are drawn too.
     clock = {"today": START}
     monkeypatch.setattr(derived, "latest_today", lambda: clock["today"])
+    monkeypatch.setattr(report, "today_for", lambda user: clock["today"])
+
+    def afresh(client, url):
+        with monkeypatch.context() as patch:
+            patch.setitem(app.extensions, EXTENSION, None)
+            return client.get(url)
 
     class Machine(RuleBasedStateMachine):
         @initialize(
@@ -110,8 +140,14 @@ def test_random_writes_and_reads_match_the_reference(app, seed, monkeypatch):
             self.ctx = app.app_context()
             self.ctx.push()
             number = next(usernames)
-            self.user = create_user(f"machine{number}", f"m{number}@example.org", "pw" * 8)
+            self.user = create_user(f"machine{number}", f"m{number}@example.org", PASSWORD)
             commit()
+            self.client = app.test_client()
+            login = {"login": f"machine{number}", "password": PASSWORD}
+            db.session.rollback()  # the request's transaction must not wait on this one
+            answer = on_own_thread(lambda: self.client.post("/auth/login", data=login))
+            assert answer.status_code == 302
+            on_own_thread(lambda: self.client.get("/settings/"))  # shows the login's message
             self.today = clock["today"] = START
             for kind, back in zip(kinds, backs, strict=False):
                 self.create(kind, back)
@@ -274,6 +310,12 @@ def test_random_writes_and_reads_match_the_reference(app, seed, monkeypatch):
         # ---- reads ----------------------------------------------------------------------
         @rule(which=st.sampled_from(RANGES), back=st.integers(0, SPAN), length=st.integers(0, 200))
         def read(self, which, back, length):
+            db.session.rollback()  # the requests' transactions must not wait on this one
+            for url in ("/analytics/data.json?range=30d", "/analytics/data.json?range=all"):
+                served = on_own_thread(lambda url=url: self.client.get(url))
+                fresh = on_own_thread(lambda url=url: afresh(self.client, url))
+                assert served.status_code == fresh.status_code == 200, url
+                assert served.get_json() == fresh.get_json(), url
             habits = self.habits()
             today = self.today
             refs = references(self.user, habits, today)

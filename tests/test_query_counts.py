@@ -9,6 +9,9 @@ from httracker.extensions import db
 from httracker.models import Habit, HabitBreak, HabitBreakHabit, HabitCheck, HabitLog, HabitSkip
 from httracker.timeutil import today_in
 
+# These count what rendering a page costs: no page is served from the store.
+pytestmark = pytest.mark.usefixtures("no_page_cache")
+
 PAGES = ["/dashboard", "/habits/", "/logs/", "/logs/?category=Mind&start=2000-01-01"]
 
 

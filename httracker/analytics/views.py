@@ -3,6 +3,7 @@
 from flask import abort, jsonify, render_template, request
 from flask_login import current_user, login_required
 
+from ..pagecache import cached_page
 from . import bp, panels, report
 from .params import PRESETS, RANGE_CHOICES, Params, RangeError, parse
 from .results import Overview
@@ -27,6 +28,7 @@ def _overview(params: Params) -> Overview:
 
 
 @bp.route("/")
+@cached_page()
 def overview():
     """Totals, per-habit and per-category tables, and charts for the chosen range."""
     # A range that cannot be shown is a form error on the page, over the default range.
@@ -54,6 +56,7 @@ def overview():
 
 
 @bp.route("/data.json")
+@cached_page()
 def data_json():
     """The same numbers as /analytics/, as JSON (schema in the README)."""
     return jsonify(_overview(_params()).to_json())

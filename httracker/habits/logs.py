@@ -8,6 +8,7 @@ from ..changes import commit_change
 from ..durations import format_minutes
 from ..extensions import db
 from ..formatting import readable_date
+from ..pagecache import cached_page
 from ..security import MAX_ID, safe_next
 from ..timeutil import user_today
 from . import bp, queries, services
@@ -38,6 +39,7 @@ def entry_kinds(form: LogFilterForm) -> tuple[str, ...]:
 
 @bp.route("/logs/")
 @login_required
+@cached_page()
 def list_logs():
     """The user's logs, checks and skipped days, newest first, filtered and paged, with the
     total minutes logged; each can be found here and edited or taken back."""

@@ -11,6 +11,7 @@ from ..extensions import db
 from ..forms import EmptyForm
 from ..mail import mail_enabled
 from ..mail.reminders import set_reminder
+from ..pagecache import cached_page
 from ..security import safe_next
 from ..timeutil import user_today, week_start_of
 from . import bp, entries, queries, services
@@ -66,7 +67,7 @@ def render_dashboard(today, quick_form=None, failed_habit_id=None, status=200):
     panel = dashboard_panel(current_user, today, habits)
     week_days, grid = week_grid(current_user, habits, today)
     # Once per login: an account on UTC may just never have chosen its zone.
-    utc_notice = current_user.timezone == "UTC" and not session.get("utc_notice_shown")
+    utc_notice = utc_notice_due()
     if utc_notice:
         session["utc_notice_shown"] = True
     page = render_template(
@@ -87,8 +88,14 @@ def render_dashboard(today, quick_form=None, failed_habit_id=None, status=200):
     return page, status
 
 
+def utc_notice_due() -> bool:
+    """Whether this session is yet to be told its account is on UTC (once per login)."""
+    return current_user.timezone == "UTC" and not session.get("utc_notice_shown")
+
+
 @bp.route("/dashboard")
 @login_required
+@cached_page(skip=utc_notice_due)
 def dashboard():
     """Today at a glance, with a quick log for every active habit."""
     return render_dashboard(report.today_for(current_user))
@@ -113,6 +120,7 @@ def quick_log(habit_id: int):
 
 @bp.route("/habits/")
 @login_required
+@cached_page()
 def list_habits():
     """Active habits, then archived ones, with this week's minutes and the last log date."""
     week_start = week_start_of(user_today(current_user), current_user.week_start)
@@ -158,6 +166,7 @@ def new_habit():
 
 @bp.route("/habits/<int:habit_id>")
 @login_required
+@cached_page()
 def detail(habit_id: int):
     """A habit's details, its recent logs and its analytics."""
     habit = queries.get_habit_or_404(current_user, habit_id)
