@@ -141,8 +141,9 @@ def test_query_count_does_not_grow_with_checks_skips_and_breaks(
 
 
 @pytest.mark.parametrize("path", [*PAGES, "/analytics/", "/settings/"])
-def test_a_running_timer_costs_no_query(client, app, make_user, auth, count_queries, path):
-    """The header's timer comes with the user, in the same query."""
+def test_a_running_timer_costs_one_query_at_most(client, app, make_user, auth, count_queries, path):
+    """The user's query says whether a timer runs; the header's timer (with its habit) is one
+    more read only when one does (on SQLite it comes with the user)."""
     from httracker.models import HabitTimer, utcnow
 
     alice = make_user("alice")
@@ -157,4 +158,4 @@ def test_a_running_timer_costs_no_query(client, app, make_user, auth, count_quer
     with count_queries() as counter:
         page = client.get(path).get_data(as_text=True)
     assert "running-timer" in page
-    assert counter.count == without
+    assert without <= counter.count <= without + 1

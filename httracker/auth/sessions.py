@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from flask import current_app, has_request_context, request
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..audit import audit, client_ip
 from ..extensions import db
@@ -62,10 +63,11 @@ def load_session_user(token: str) -> User | None:
 
     The touch is a short transaction of its own, on its own connection: it commits nothing the
     request has started (its commit point stays one). On PostgreSQL and MariaDB the session
-    row and the user (with the running timer and its habit, which every page's header shows)
-    are one read in the request's transaction, which locks nothing the touch needs. On SQLite,
-    where a transaction holds the write lock from its start, the session row is read and
-    touched before the request's transaction begins, so the touch never waits on it."""
+    row and the user (with the id of a running timer, which every page's header shows; the
+    timer and its habit are read only when there is one) are one read in the request's
+    transaction, which locks nothing the touch needs. On SQLite, where a transaction holds the
+    write lock from its start, the session row is read and touched before the request's
+    transaction begins, so the touch never waits on it."""
     if not token or len(token) > 128:
         return None
     now, digest = utcnow(), hash_token(token)
@@ -80,7 +82,11 @@ def load_session_user(token: str) -> User | None:
             _touch(connection, row, now)
         user = db.session.get(User, row.user_id, options=[timer])
     else:
-        query = select(User, *SESSION_COLUMNS).join(UserSession).options(timer)
+        query = (
+            select(User, *SESSION_COLUMNS, HabitTimer.id.label("timer_id"))
+            .join(UserSession)
+            .outerjoin(HabitTimer, HabitTimer.user_id == User.id)
+        )
         row = db.session.execute(query.where(UserSession.token_hash == digest)).one_or_none()
         if row is None or is_expired(row, now):
             return None
@@ -88,6 +94,13 @@ def load_session_user(token: str) -> User | None:
             with db.engine.begin() as connection:
                 _touch(connection, row, now)
         user = row.User
+        # Most of the time no timer runs: its id says so, without loading two more entities.
+        running = None
+        if row.timer_id is not None:
+            running = db.session.get(
+                HabitTimer, row.timer_id, options=[joinedload(HabitTimer.habit)]
+            )
+        set_committed_value(user, "timer", running)
     if user is not None:
         user.session_token, user.session_id = token, row.session_id
     return user
