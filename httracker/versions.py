@@ -16,11 +16,12 @@ Tables that no cached page shows, or that a read writes (the derived analytics s
 nothing. A statement on every row of an owned table moves every account's version; one that
 picks rows without naming their accounts (by id) first reads whose rows they are."""
 
+import secrets
 from itertools import chain
 
 from sqlalchemy import Column, event, select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import operators, visitors
+from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import BinaryExpression, BindParameter
 
 from .models import User
@@ -37,10 +38,22 @@ UNSEEN = frozenset(
         "email_outbox",
         "api_token",
         "api_idempotency_key",
+        "import_preview",
+        "passkey",
+        "recovery_code",
     )
 )
+# A statement run with this execution option changes nothing a kept page shows (a reminder's
+# "sent for" date): it moves no version and takes no account's lock.
+UNSEEN_OPTION = "unseen_by_pages"
 BUMPED = "data_version_bumped"  # session.info: account ids moved in this transaction
 EVERYONE = "everyone"
+
+
+def _step() -> int:
+    """How far a version moves: a random step, so a version once left is never met again with
+    other data (after a restore to an older copy, say, the counts go on differently)."""
+    return 1 + secrets.randbelow(2**31)
 
 
 def bump(session: Session, user_ids) -> None:
@@ -52,7 +65,9 @@ def bump(session: Session, user_ids) -> None:
     if not fresh:
         return
     session.connection().execute(
-        update(USERS).where(USERS.c.id.in_(fresh)).values(data_version=USERS.c.data_version + 1)
+        update(USERS)
+        .where(USERS.c.id.in_(fresh))
+        .values(data_version=USERS.c.data_version + _step())
     )
     done.update(fresh)
 
@@ -60,7 +75,9 @@ def bump(session: Session, user_ids) -> None:
 def bump_everyone(session: Session) -> None:
     """Move every account's version: a change of every account's rows."""
     if EVERYONE not in session.info.setdefault(BUMPED, set()):
-        session.connection().execute(update(USERS).values(data_version=USERS.c.data_version + 1))
+        session.connection().execute(
+            update(USERS).values(data_version=USERS.c.data_version + _step())
+        )
         session.info[BUMPED].add(EVERYONE)
 
 
@@ -105,25 +122,28 @@ def _after_flush(session, context) -> None:
         bump(session, [_owner(instance)[1] for instance in later])
 
 
-def _named(criteria, column_name: str) -> tuple[bool, set]:
-    """Values compared to columns called `column_name` with = or IN anywhere in `criteria`
-    (subqueries included): (found any, the values)."""
-    found, values = False, set()
-    for element in visitors.iterate(criteria):
-        if not isinstance(element, BinaryExpression):
+def _named(where, table, column_name: str) -> set | None:
+    """The accounts a WHERE clause limits its rows to: the values of a top-level `column = x` or
+    `column IN (…)` on the statement's own table (an AND of terms, one of them such a term);
+    None when it names none that way (an OR, a subquery, a value given only at execution)."""
+    terms = where.clauses if getattr(where, "operator", None) is operators.and_ else [where]
+    for term in terms:
+        if not isinstance(term, BinaryExpression):
             continue
-        left, right = element.left, element.right
-        if not (isinstance(left, Column) and left.name == column_name):
+        left, right = term.left, term.right
+        if not (
+            isinstance(left, Column)
+            and left.name == column_name
+            and getattr(left.table, "name", None) == table.name
+            and isinstance(right, BindParameter)
+        ):
             continue
-        if not isinstance(right, BindParameter):
-            continue
-        if element.operator is operators.eq:
-            found = True
-            values.add(right.effective_value)
-        elif element.operator is operators.in_op:
-            found = True
-            values.update(right.effective_value or ())
-    return found, values
+        value = right.effective_value
+        if term.operator is operators.eq and value is not None:
+            return {value}
+        if term.operator is operators.in_op and value is not None:
+            return set(value)
+    return None
 
 
 def _inserted_owners(statement, parameters) -> set:
@@ -144,8 +164,10 @@ def _on_execute(state) -> None:
     table = statement.table
     if not hasattr(table, "c") or table.name in UNSEEN:
         return
+    if state.execution_options.get(UNSEEN_OPTION):
+        return
     session = state.session
-    if table is USERS:
+    if table.name == USERS.name:  # update(User) names an annotated copy of the table
         if state.is_insert:
             return  # a new account: no page of it yet
         column = "id"
@@ -163,8 +185,8 @@ def _on_execute(state) -> None:
     if where is None:
         bump_everyone(session)  # every row of the table: every account
         return
-    found, owners = _named(where, column)
-    if not found:
+    owners = _named(where, table, column)
+    if owners is None:
         # Rows picked some other way (by id): their owners, read before they change.
         query = select(table.c[column]).where(where).distinct()
         owners = session.connection().execute(query).scalars().all()

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, exists, func, or_, select, update
 
+from .. import versions
 from ..extensions import db
 from ..models import Habit, HabitBreak, HabitBreakHabit, HabitCheck, HabitLog, HabitSkip, User
 from ..timeutil import week_start_of, zone
@@ -99,23 +100,23 @@ def due_today(habit: Habit, user: User, now: datetime) -> date | None:
     return day
 
 
-def claim_once(column, row_id: int, value: date, *owner) -> bool:
+def claim_once(column, row_id: int, value: date) -> bool:
     """Set `column` (a "sent for" date) of the row `row_id` to `value` unless it holds it
-    already: one conditional UPDATE, so of two runs at once only one sends. `owner` names the
-    row's account (the statement says whose row it changes)."""
+    already: one conditional UPDATE, so of two runs at once only one sends. No page shows it:
+    it moves no data version (versions.py), so a run holds no account's lock."""
     model = column.class_
     result = db.session.execute(
         update(model)
-        .where(model.id == row_id, *owner, or_(column.is_(None), column != value))
+        .where(model.id == row_id, or_(column.is_(None), column != value))
         .values({column.key: value})
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, **{versions.UNSEEN_OPTION: True})
     )
     return result.rowcount == 1
 
 
 def claim(habit: Habit, day: date) -> bool:
     """Mark the habit reminded for `day`, unless a concurrent run already did."""
-    return claim_once(Habit.reminder_sent_on, habit.id, day, Habit.user_id == habit.user_id)
+    return claim_once(Habit.reminder_sent_on, habit.id, day)
 
 
 def unsubscribe_link(user: User, habit: Habit | None = None) -> str:
