@@ -12,8 +12,8 @@ be shown (a flash), a running timer (its clock moves) or anything a view marks a
 per-request (`skip`) is rendered afresh and not kept. Only 200 answers are kept.
 
 The store is a least-recently-used map bounded in bytes (`PAGE_CACHE_BYTES` per worker, 0 turns
-it off) and in pages per account; filing a newer version of an account drops the older ones at
-once, and a page older than one the account has is not filed."""
+it off) and in pages per account; filing a page of an account drops its pages of other versions
+at once."""
 
 import secrets
 import threading
@@ -57,20 +57,15 @@ class PageStore:
             return page
 
     def put(self, key: tuple, page: Page) -> None:
-        """Keep `page` under `key` (account, version, …), unless it is too large, older than a
-        page the account already has (a slow reader's), or one too many for the account (a
-        newer version drops the account's older pages)."""
+        """Keep `page` under `key` (account, version, …), unless it is too large or one too
+        many for the account; the account's pages of any other version go (the version moved,
+        or an account that had its id before was deleted)."""
         if len(page.body) > self.max_bytes // 4:
             return  # one page must not push out everything else
         user_id, version = key[0], key[1]
         with self.lock:
-            keys = self.by_user.get(user_id, set())
-            newest = max((old[1] for old in keys), default=version)
-            if version < newest:
-                return
-            if version > newest:
-                for old in list(keys):
-                    self._drop(old)
+            for old in [old for old in self.by_user.get(user_id, ()) if old[1] != version]:
+                self._drop(old)
             if key in self.pages:
                 self._drop(key)
             elif len(self.by_user.get(user_id, ())) >= PAGES_PER_ACCOUNT:

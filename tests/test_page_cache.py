@@ -367,10 +367,10 @@ def test_the_store_is_bounded_and_keeps_one_version_per_account():
     assert store.get((1, 7, TODAY, "/p0")) is page
     store.put((1, 8, TODAY, "/p0"), page)  # a newer version of account 1: its older pages go
     assert store.get((1, 7, TODAY, "/p0")) is None and store.get((1, 7, TODAY, "/p3")) is None
-    store.put((1, 7, TODAY, "/p2"), page)  # a slow reader's older page is not filed
-    assert store.get((1, 7, TODAY, "/p2")) is None
+    store.put((1, 5, TODAY, "/p2"), page)  # a new account with a deleted one's id
+    assert store.get((1, 8, TODAY, "/p0")) is None and store.get((1, 5, TODAY, "/p2")) is page
     assert store.size == 1800 and store.by_user == {
-        1: {(1, 8, TODAY, "/p0")},
+        1: {(1, 5, TODAY, "/p2")},
         2: {(2, 1, TODAY, "/p")},
     }
     store.put((3, 1, TODAY, "/big"), Page(body=b"x" * 1001, mimetype="text/html"))

@@ -174,12 +174,17 @@ def start_timer(
     and nothing changes."""
     note = (note or "").strip() or None
     check_note(note)
+    backdated = started_at is not None
     started_at = (started_at or now).replace(microsecond=0)
     check_started(started_at, now)
     lock_user(user, [habit])  # reads the habit again: an archive or new kind meanwhile counts
     check_timeable(habit)
     stopped = None
     running = running_timer(user, lock=True)
+    if running is not None and not backdated and started_at < running.started_at:
+        # A start "now" that waited for the lock behind another start made a moment later
+        # switches from it at once, never to before it.
+        started_at = running.started_at
     if running is not None:
         check_after_running(user, running, habit, started_at, now)
         stopped = _stop(user, running, started_at)
