@@ -174,7 +174,7 @@ def start_timer(
     and nothing changes."""
     note = (note or "").strip() or None
     check_note(note)
-    backdated = started_at is not None
+    backdated = started_at is not None and started_at != now  # "now" typed or left empty
     started_at = (started_at or now).replace(microsecond=0)
     check_started(started_at, now)
     lock_user(user, [habit])  # reads the habit again: an archive or new kind meanwhile counts
