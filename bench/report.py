@@ -1,5 +1,6 @@
 """The results: a Markdown page, an SVG chart of latency against account size, the query plans."""
 
+import os
 import platform
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -11,6 +12,7 @@ LOGIN = "POST /auth/login"
 QUICK_NOTE = "Quick run (reduced sizes and durations; not comparable with a full run)."
 FLOOR = "/healthz"
 WRITE = "POST /logs/new (a recent day)"
+THREADS = os.environ.get("GUNICORN_THREADS", "4")  # what gunicorn.conf.py reads
 
 
 @dataclass
@@ -121,7 +123,8 @@ def markdown(results: Results, stem: str) -> str:
         f"# Benchmark {stem}",
         "",
         f"{QUICK_NOTE if args.quick else 'Full run.'} PostgreSQL, gunicorn with the production "
-        f"config, {args.workers} sync workers, wrk with {args.connections} connections for "
+        f"config, {args.workers} gthread workers of {THREADS} threads, wrk with "
+        f"{args.connections} connections for "
         f"{args.duration} s per endpoint, on 127.0.0.1. Python {platform.python_version()}, "
         f"{platform.machine()}, load average after the run {' '.join(results.uptime)}; the run "
         f"took {results.seconds:.0f} s.",

@@ -47,6 +47,7 @@ UNSEEN = frozenset(
 # "sent for" date): it moves no version and takes no account's lock.
 UNSEEN_OPTION = "unseen_by_pages"
 BUMPED = "data_version_bumped"  # session.info: account ids moved in this transaction
+SEEN = "data_version_seen"  # session.info: {account id: its version as read first, see `seen`}
 EVERYONE = "everyone"
 
 
@@ -56,20 +57,45 @@ def _step() -> int:
     return 1 + secrets.randbelow(2**31)
 
 
-def bump(session: Session, user_ids) -> None:
-    """Move the data version of these accounts (once per transaction each)."""
+def bump(session: Session, user_ids) -> dict[int, int]:
+    """Move the data version of these accounts (once per transaction each). Returns the version
+    each account had when this took its lock, where the database says so in the same statement
+    (UPDATE … RETURNING: PostgreSQL and SQLite); otherwise, and for accounts already moved in
+    this transaction, nothing."""
     done = session.info.setdefault(BUMPED, set())
     if EVERYONE in done:
-        return
+        return {}
     fresh = sorted({int(user_id) for user_id in user_ids if user_id is not None} - done)
     if not fresh:
-        return
-    session.connection().execute(
-        update(USERS)
-        .where(USERS.c.id.in_(fresh))
-        .values(data_version=USERS.c.data_version + _step())
+        return {}
+    step = _step()
+    statement = (
+        update(USERS).where(USERS.c.id.in_(fresh)).values(data_version=USERS.c.data_version + step)
     )
+    connection = session.connection()
+    moved_from = {}
+    if connection.dialect.update_returning:
+        rows = connection.execute(statement.returning(USERS.c.id, USERS.c.data_version))
+        moved_from = {row.id: row.data_version - step for row in rows}
+    else:
+        connection.execute(statement)
     done.update(fresh)
+    return moved_from
+
+
+def seen(session: Session, user: User) -> None:
+    """Note the account's version as just read with its row, when that read is the first thing
+    this session holds (the session user's query at the start of a request): every object of
+    the account read later in the transaction is at least as new as that version."""
+    session.info[SEEN] = {user.id: user.data_version}
+
+
+def unchanged_since_seen(session: Session, user_id: int, moved_from: dict[int, int]) -> bool:
+    """Whether nothing of the account changed between the read `seen` noted and the lock `bump`
+    took (it moved the version from the one seen): what this transaction read of the account
+    is what is committed, and under the lock stays so."""
+    version = session.info.get(SEEN, {}).get(user_id)
+    return version is not None and moved_from.get(user_id) == version
 
 
 def bump_everyone(session: Session) -> None:
@@ -195,8 +221,10 @@ def _on_execute(state) -> None:
 
 @event.listens_for(Session, "after_soft_rollback")
 def _rolled_back(session, previous_transaction) -> None:
-    """A rollback (of a savepoint too) may have undone the moves: the next change moves again."""
+    """A rollback (of a savepoint too) may have undone the moves: the next change moves again.
+    Objects read before it are expired; what was seen then says nothing of what is read next."""
     session.info.pop(BUMPED, None)
+    session.info.pop(SEEN, None)
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -204,3 +232,4 @@ def _ended(session, transaction) -> None:
     """The transaction is over (a savepoint's release is not): the next one moves again."""
     if transaction.parent is None:
         session.info.pop(BUMPED, None)
+        session.info.pop(SEEN, None)

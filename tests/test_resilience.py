@@ -9,11 +9,22 @@ import pytest
 from sqlalchemy import create_engine, event, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
+from werkzeug.exceptions import NotFound
 
 from config import engine_options
 from httracker import create_app
+from httracker.auth.sessions import load_session_user, start_session
 from httracker.extensions import db
-from httracker.habits.services import RuleBroken, add_log, create_habit
+from httracker.habits.queries import habits_of
+from httracker.habits.services import (
+    RuleBroken,
+    add_log,
+    create_habit,
+    delete_habit,
+    set_archived,
+    update_habit,
+)
+from httracker.habits.targets import Target
 from httracker.models import Habit, HabitLog, User, UserSession
 from httracker.timeutil import user_today
 
@@ -236,3 +247,89 @@ def test_habit_names_stay_unique_under_concurrent_creates(race_app, make_user):
     assert results.count("name") == THREADS - 1, results
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Habit)) == 1
+
+
+def session_token(app, user_id: int) -> str:
+    """A live session for the user, as a login leaves."""
+    with app.test_request_context():
+        user = db.session.get(User, user_id)
+        start_session(user)
+        db.session.commit()
+        return user.session_token
+
+
+def habit_selects(app):
+    """Record every SELECT … FROM habit statement the app's engine runs."""
+    seen = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT") and "FROM habit " in statement + " ":
+            seen.append(statement)
+
+    return seen, record
+
+
+@pytest.mark.parametrize("meanwhile", ["archived", "deleted", "made a check habit"])
+def test_a_habit_changed_between_a_requests_read_and_its_log_is_seen_under_the_lock(
+    app, make_user, backend, meanwhile
+):
+    """A request reads its user and habits, another commits a change to the habit, then the
+    first logs time: under the lock it works from the habit as committed, not as first read."""
+    alice = make_user("alice")
+    with app.app_context():
+        piano = create_habit(db.session.get(User, alice.id), "Piano")
+        db.session.commit()
+        habit_id = piano.id
+    token = session_token(app, alice.id)
+    with app.test_request_context():
+        user = load_session_user(token)
+        (habit,) = db.session.scalars(habits_of(user, active=True)).all()
+        day = user_today(user) - timedelta(days=1)
+        with app.app_context():  # another request, with its own session and connection
+            other = db.session.get(Habit, habit_id)
+            if meanwhile == "archived":
+                set_archived(other, True)
+            elif meanwhile == "deleted":
+                delete_habit(other)
+            else:
+                update_habit(other.user, other, "Piano", "", Target(kind="check", times=1))
+            db.session.commit()
+            db.session.remove()
+        if meanwhile == "deleted":
+            with pytest.raises(NotFound):
+                add_log(user, habit, day, 30)
+        elif meanwhile == "made a check habit":
+            with pytest.raises(RuleBroken):
+                add_log(user, habit, day, 30)
+        else:
+            add_log(user, habit, day, 30)  # a log may stay on an archived habit
+            assert habit.archived is True
+            db.session.commit()
+        db.session.rollback()
+    with app.app_context():
+        logs = db.session.scalar(select(func.count()).select_from(HabitLog))
+    assert logs == (1 if meanwhile == "archived" else 0)
+
+
+def test_a_log_with_nothing_changed_since_the_request_read_reads_its_habit_once(
+    app, make_user, backend
+):
+    """The version moved from the one the request read with its user: nothing changed since, so
+    the habit is not read a second time (where the database returns the version it moved from:
+    PostgreSQL; MariaDB cannot, and reads it again)."""
+    alice = make_user("alice")
+    with app.app_context():
+        create_habit(db.session.get(User, alice.id), "Piano")
+        db.session.commit()
+    token = session_token(app, alice.id)
+    with app.test_request_context():
+        user = load_session_user(token)
+        (habit,) = db.session.scalars(habits_of(user, active=True)).all()
+        statements, record = habit_selects(app)
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            add_log(user, habit, user_today(user), 30)
+            db.session.commit()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+    assert len(statements) == (0 if backend == "postgresql" else 1), statements

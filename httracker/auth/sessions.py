@@ -13,6 +13,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from .. import versions
 from ..audit import audit, client_ip
 from ..extensions import db
 from ..models import HabitTimer, User, UserSession, utcnow
@@ -80,16 +81,22 @@ def load_session_user(token: str) -> User | None:
             if row is None or is_expired(row, now):
                 return None
             _touch(connection, row, now)
+        first = not db.session.identity_map
         user = db.session.get(User, row.user_id, options=[timer])
+        if first and user is not None:
+            versions.seen(db.session(), user)
     else:
         query = (
             select(User, *SESSION_COLUMNS, HabitTimer.id.label("timer_id"))
             .join(UserSession)
             .outerjoin(HabitTimer, HabitTimer.user_id == User.id)
         )
+        first = not db.session.identity_map
         row = db.session.execute(query.where(UserSession.token_hash == digest)).one_or_none()
         if row is None or is_expired(row, now):
             return None
+        if first:
+            versions.seen(db.session(), row.User)
         if now - row.last_seen_at >= TOUCH_INTERVAL:
             with db.engine.begin() as connection:
                 _touch(connection, row, now)

@@ -45,9 +45,12 @@ def lock_user(user: User, habits: Iterable[Habit] = ()) -> None:
     a failed insert; and they are read again, so a change committed meanwhile (an archive, a
     new kind: both take this lock) is what the caller checks from here on."""
     # Moving the account's data version (versions.py) takes the row lock: one statement.
-    versions.bump(db.session(), [user.id])
+    session = db.session()
+    moved_from = versions.bump(session, [user.id])
     ids = {habit.id for habit in habits}
-    if ids:
+    # Nothing of the account changed since the request read its user, before these habits:
+    # they are as committed, with no second read.
+    if ids and not versions.unchanged_since_seen(session, user.id, moved_from):
         there = select(Habit).where(Habit.user_id == user.id, Habit.id.in_(ids))
         found = db.session.scalars(there.execution_options(populate_existing=True)).all()
         if len(found) != len(ids):
@@ -252,8 +255,8 @@ def check_timed(habit: Habit) -> None:
 
 def add_log(user: User, habit: Habit, day: date, minutes: int, note: str | None = None) -> HabitLog:
     """Log minutes against one of the user's habits, keeping the day within 1440 minutes."""
-    check_timed(habit)
     lock_user(user, [habit])
+    check_timed(habit)  # as committed: a change of kind took the lock too
     note = (note or "").strip() or None
     check_log_fields(user, day, minutes, note)
     log = HabitLog(user_id=user.id, habit_id=habit.id, date=day, minutes=minutes, note=note)
@@ -268,8 +271,8 @@ def update_log(
 ) -> HabitLog:
     """Change a log, keeping its day (and a new day) within 1440 minutes. NotFound when the
     log was deleted (with its habit, say) after the caller read it."""
-    check_timed(habit)
     lock_user(user, [habit])
+    check_timed(habit)
     # Under the user's lock, read the row again: a delete committed meanwhile is a 404, not a
     # failed UPDATE.
     if db.session.get(HabitLog, log.id, populate_existing=True) is None:
