@@ -74,7 +74,9 @@ def main(argv=None) -> None:
     )
     for user, path in PAGES:
         path = path.format(habit=habit)
-        client = clients.setdefault(user, _login(app, user))
+        if user not in clients:
+            clients[user] = _login(app, user)
+        client = clients[user]
         client.get(path, base_url=HTTPS).close()  # the first read stores the state
         row(
             "warm",

@@ -35,9 +35,11 @@ def main(argv=None) -> None:
     rows = []
     for user, path in PAGES:
         try:
-            client = clients.setdefault(user, _login(app, user))
+            if user not in clients:
+                clients[user] = _login(app, user)
         except RuntimeError:
             continue  # an account this run's sizes did not create
+        client = clients[user]
         client.get(path, base_url=HTTPS).close()  # warm the connection and caches
         times = []
         for _ in range(args.samples):

@@ -53,6 +53,9 @@ def _login(app, username: str):
     )
     if response.status_code != 302:
         raise RuntimeError(f"in-process login as {username} answered {response.status_code}")
+    # As a browser does: open the page the login leads to, which shows (and so ends) its
+    # messages; a session with a message waiting gets no kept pages (pagecache.py).
+    client.get(response.headers["Location"], base_url=HTTPS).close()
     return client
 
 
