@@ -86,7 +86,9 @@ def bump(session: Session, user_ids) -> dict[int, int]:
 def seen(session: Session, user: User) -> None:
     """Note the account's version as just read with its row, when that read is the first thing
     this session holds (the session user's query at the start of a request): every object of
-    the account read later in the transaction is at least as new as that version."""
+    the account read later in the transaction is at least as new as that version. A query run
+    before the user is loaded leaves nothing noted: writes then read their habits again (slower,
+    never wrong)."""
     session.info[SEEN] = {user.id: user.data_version}
 
 
@@ -222,7 +224,7 @@ def _on_execute(state) -> None:
 @event.listens_for(Session, "after_soft_rollback")
 def _rolled_back(session, previous_transaction) -> None:
     """A rollback (of a savepoint too) may have undone the moves: the next change moves again.
-    Objects read before it are expired; what was seen then says nothing of what is read next."""
+    What was seen is forgotten too: the next lock reads its habits again (the safe side)."""
     session.info.pop(BUMPED, None)
     session.info.pop(SEEN, None)
 

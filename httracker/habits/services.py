@@ -42,8 +42,10 @@ def lock_user(user: User, habits: Iterable[Habit] = ()) -> None:
     SQLite ignores FOR UPDATE; there every transaction holds the write lock from its start
     (see database.py). With `habits`, the entries about to be written name them: once the lock
     is held they must still be there (delete_habit takes the lock too), or it is a 404, never
-    a failed insert; and they are read again, so a change committed meanwhile (an archive, a
-    new kind: both take this lock) is what the caller checks from here on."""
+    a failed insert; and what the caller checks from here on is them as committed, with a change
+    committed meanwhile (an archive, a new kind: both take this lock). They are read again,
+    unless the lock's statement says no change of the account committed since the request
+    read its user, before them (versions.unchanged_since_seen): then they are as read."""
     # Moving the account's data version (versions.py) takes the row lock: one statement.
     session = db.session()
     moved_from = versions.bump(session, [user.id])

@@ -177,7 +177,7 @@ def start_timer(
     backdated = started_at is not None and started_at != now  # "now" typed or left empty
     started_at = (started_at or now).replace(microsecond=0)
     check_started(started_at, now)
-    lock_user(user, [habit])  # reads the habit again: an archive or new kind meanwhile counts
+    lock_user(user, [habit])  # the habit as committed: an archive or new kind meanwhile counts
     check_timeable(habit)
     stopped = None
     running = running_timer(user, lock=True)
