@@ -19,7 +19,7 @@ picks rows without naming their accounts (by id) first reads whose rows they are
 import secrets
 from itertools import chain
 
-from sqlalchemy import Column, event, select, update
+from sqlalchemy import BigInteger, Column, bindparam, event, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import BinaryExpression, BindParameter
@@ -57,6 +57,15 @@ def _step() -> int:
     return 1 + secrets.randbelow(2**31)
 
 
+# Built once (every change runs one): move the versions of the accounts `ids` by `step`.
+MOVE = (
+    update(USERS)
+    .where(USERS.c.id.in_(bindparam("ids", expanding=True)))
+    .values(data_version=USERS.c.data_version + bindparam("step", type_=BigInteger))
+)
+MOVE_RETURNING = MOVE.returning(USERS.c.id, USERS.c.data_version)
+
+
 def bump(session: Session, user_ids) -> dict[int, int]:
     """Move the data version of these accounts (once per transaction each). Returns the version
     each account had when this took its lock, where the database says so in the same statement
@@ -69,16 +78,14 @@ def bump(session: Session, user_ids) -> dict[int, int]:
     if not fresh:
         return {}
     step = _step()
-    statement = (
-        update(USERS).where(USERS.c.id.in_(fresh)).values(data_version=USERS.c.data_version + step)
-    )
+    values = {"ids": fresh, "step": step}
     connection = session.connection()
     moved_from = {}
     if connection.dialect.update_returning:
-        rows = connection.execute(statement.returning(USERS.c.id, USERS.c.data_version))
+        rows = connection.execute(MOVE_RETURNING, values)
         moved_from = {row.id: row.data_version - step for row in rows}
     else:
-        connection.execute(statement)
+        connection.execute(MOVE, values)
     done.update(fresh)
     return moved_from
 

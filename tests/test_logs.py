@@ -143,6 +143,46 @@ def test_day_limit_counts_every_habit_and_says_what_is_left(client, app, user, m
     assert sorted(log.minutes for log in logs_in_db(app)) == [60, 600, 780, 1440]
 
 
+def test_only_the_users_own_minutes_count_towards_the_day(
+    client, app, user, make_user, make_habit, make_log
+):
+    bob = make_user("bob")
+    day = today_in("UTC") - timedelta(days=2)
+    make_log(bob.id, make_habit(bob.id, "Bob's"), day, 1440)
+    mine = make_habit(user.id, "Mine")
+    make_log(user.id, mine, day - timedelta(days=1), 1440)  # a full day next to it
+    assert post_log(client, mine, "23h 59m", day).status_code == 302
+    response = post_log(client, mine, "2", day)
+    assert f"A day has 24h: 1m left to log on {readable_date(day)}." in response.data.decode()
+    assert post_log(client, mine, "1", day).status_code == 302
+    assert [(log.minutes, log.note) for log in logs_in_db(app) if log.user_id == user.id] == [
+        (1440, None),
+        (1439, None),
+        (1, None),
+    ]
+
+
+def test_the_log_written_is_the_one_returned(app, user, make_habit):
+    from httracker.habits.services import add_log
+    from httracker.models import Habit, User
+
+    habit_id = make_habit(user.id, "Reading")
+    day = today_in("UTC") - timedelta(days=3)
+    with app.app_context():
+        owner = db.session.get(User, user.id)
+        habit = db.session.get(Habit, habit_id)
+        log = add_log(owner, habit, day, 45, "  a note  ")
+        returned = (log.id, log.user_id, log.habit_id, log.date, log.minutes, log.note)
+        created = log.created_at
+        db.session.commit()
+    stored = logs_in_db(app)
+    assert [
+        (row.id, row.user_id, row.habit_id, row.date, row.minutes, row.note) for row in stored
+    ] == [returned]
+    assert returned[1:] == (user.id, habit_id, day, 45, "a note")
+    assert abs(stored[0].created_at - created) < timedelta(seconds=1)
+
+
 def test_editing_a_log_counts_the_day_without_its_old_minutes(
     client, app, user, make_habit, make_log
 ):

@@ -9,7 +9,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app, has_request_context, request
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -57,6 +57,14 @@ SESSION_COLUMNS = (
     UserSession.created_at.label("created_at"),
     UserSession.last_seen_at.label("last_seen_at"),
 )
+# Built once (every request runs one): the session row, its user and a running timer's id.
+SESSION_USER = (
+    select(User, *SESSION_COLUMNS, HabitTimer.id.label("timer_id"))
+    .join(UserSession)
+    .outerjoin(HabitTimer, HabitTimer.user_id == User.id)
+    .where(UserSession.token_hash == bindparam("digest"))
+)
+SESSION_ROW = select(*SESSION_COLUMNS).where(UserSession.token_hash == bindparam("digest"))
 
 
 def load_session_user(token: str) -> User | None:
@@ -72,27 +80,20 @@ def load_session_user(token: str) -> User | None:
     if not token or len(token) > 128:
         return None
     now, digest = utcnow(), hash_token(token)
-    timer = joinedload(User.timer).joinedload(HabitTimer.habit)
     if db.session.get_bind().dialect.name == "sqlite":
         with db.engine.begin() as connection:
-            row = connection.execute(
-                select(*SESSION_COLUMNS).where(UserSession.token_hash == digest)
-            ).one_or_none()
+            row = connection.execute(SESSION_ROW, {"digest": digest}).one_or_none()
             if row is None or is_expired(row, now):
                 return None
             _touch(connection, row, now)
         first = not db.session.identity_map
+        timer = joinedload(User.timer).joinedload(HabitTimer.habit)
         user = db.session.get(User, row.user_id, options=[timer])
         if first and user is not None:
             versions.seen(db.session(), user)
     else:
-        query = (
-            select(User, *SESSION_COLUMNS, HabitTimer.id.label("timer_id"))
-            .join(UserSession)
-            .outerjoin(HabitTimer, HabitTimer.user_id == User.id)
-        )
         first = not db.session.identity_map
-        row = db.session.execute(query.where(UserSession.token_hash == digest)).one_or_none()
+        row = db.session.execute(SESSION_USER, {"digest": digest}).one_or_none()
         if row is None or is_expired(row, now):
             return None
         if first:

@@ -6,8 +6,9 @@ import unicodedata
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import Insert, bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
 from werkzeug.exceptions import NotFound
 
 from .. import versions
@@ -27,6 +28,7 @@ from ..models import (
     HabitTimer,
     User,
     fold,
+    utcnow,
 )
 from ..timeutil import EARLIEST_DATE, user_today
 from .colours import COLOURS, next_colour
@@ -255,15 +257,53 @@ def check_timed(habit: Habit) -> None:
         raise RuleBroken("minutes", f"{habit.name} is checked off, not timed: check it instead.")
 
 
+def _insert_log_within_day() -> Insert:
+    """INSERT INTO habit_log … SELECT the new row FROM the day's total WHERE the new minutes
+    fit in it, RETURNING its id: the day limit's check and the insert in one statement (one
+    round trip under the user's lock, where the day's total cannot change under it). Built
+    once, with the values as parameters."""
+    logs = HabitLog.__table__
+    logged = (
+        select(func.coalesce(func.sum(logs.c.minutes), 0).label("logged"))
+        .where(logs.c.user_id == bindparam("user_id"), logs.c.date == bindparam("date"))
+        .subquery("day")
+    )
+    columns = ("user_id", "habit_id", "date", "minutes", "note", "created_at")
+    row = (
+        select(*(bindparam(name, type_=logs.c[name].type) for name in columns))
+        .select_from(logged)
+        .where(logged.c.logged + bindparam("minutes") <= MAX_DAY_MINUTES)
+    )
+    return insert(logs).from_select(columns, row, include_defaults=False).returning(logs.c.id)
+
+
+INSERT_LOG_WITHIN_DAY = _insert_log_within_day()
+
+
 def add_log(user: User, habit: Habit, day: date, minutes: int, note: str | None = None) -> HabitLog:
     """Log minutes against one of the user's habits, keeping the day within 1440 minutes."""
     lock_user(user, [habit])
     check_timed(habit)  # as committed: a change of kind took the lock too
     note = (note or "").strip() or None
-    check_log_fields(user, day, minutes, note)
-    log = HabitLog(user_id=user.id, habit_id=habit.id, date=day, minutes=minutes, note=note)
+    check_log_rules(day, minutes, note, user_today(user))
+    values = {
+        "user_id": user.id,
+        "habit_id": habit.id,
+        "date": day,
+        "minutes": minutes,
+        "note": note,
+        "created_at": utcnow(),
+    }
+    log_id = db.session.execute(INSERT_LOG_WITHIN_DAY, values).scalar()
+    if log_id is None:
+        # Nothing inserted: the minutes did not fit the day. Its total (the same under the
+        # lock) says how much is left; check_day_total raises with it.
+        check_day_total(day, day_total(user, day), minutes)
+        raise RuleBroken("minutes", "A day has 24h.")
+    # The row as written, in the session as if it had been read: nothing to flush.
+    log = HabitLog(id=log_id, **values)
+    make_transient_to_detached(log)
     db.session.add(log)
-    db.session.flush()
     invalidate(user.id, [habit.id], day)
     return log
 
