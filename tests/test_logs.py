@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 import httracker.timeutil
+from httracker.changes import RuleBroken
 from httracker.extensions import db
 from httracker.formatting import readable_date
 from httracker.models import HabitLog
@@ -162,25 +163,97 @@ def test_only_the_users_own_minutes_count_towards_the_day(
     ]
 
 
-def test_the_log_written_is_the_one_returned(app, user, make_habit):
-    from httracker.habits.services import add_log
+def _log_row(log):
+    return (log.id, log.user_id, log.habit_id, log.date, log.minutes, log.note)
+
+
+@pytest.fixture
+def owner_and_habit(app, user, make_habit):
+    """(user, habit) loaded in the app context's session, the user noted as a request's
+    session user is (versions.seen): the lock then reads no habit again, and nothing flushes
+    on the way to the insert but what add_log flushes itself."""
+    from httracker import versions
     from httracker.models import Habit, User
 
     habit_id = make_habit(user.id, "Reading")
+
+    def load():
+        owner = db.session.get(User, user.id)
+        versions.seen(db.session(), owner)
+        return owner, db.session.get(Habit, habit_id)
+
+    return load
+
+
+@pytest.mark.parametrize("returning", [True, False], ids=["returning", "last-row-id"])
+def test_the_log_written_is_the_one_returned(app, user, owner_and_habit, returning):
+    """With RETURNING (PostgreSQL, MariaDB, SQLite 3.35+) and without it (MySQL, older SQLite),
+    the log returned is the row stored, readable after the commit."""
+    from httracker.habits.services import add_log
+
     day = today_in("UTC") - timedelta(days=3)
     with app.app_context():
-        owner = db.session.get(User, user.id)
-        habit = db.session.get(Habit, habit_id)
-        log = add_log(owner, habit, day, 45, "  a note  ")
-        returned = (log.id, log.user_id, log.habit_id, log.date, log.minutes, log.note)
-        created = log.created_at
-        db.session.commit()
+        dialect = db.session.get_bind().dialect
+        if not returning and dialect.name == "postgresql":
+            pytest.skip("PostgreSQL always returns the id; its driver has no last row id")
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(dialect, "insert_returning", returning)
+            owner, habit = owner_and_habit()
+            first = add_log(owner, habit, day, 45, "  a note  ")
+            second = add_log(owner, habit, day, 1395)
+            full = None
+            try:
+                add_log(owner, habit, day, 1)
+            except RuleBroken as error:
+                full = error.message
+            db.session.commit()
+        returned = [_log_row(first), _log_row(second)]  # after the commit
+        created = first.created_at
+    assert full == f"A day has 24h: 0m left to log on {readable_date(day)}."
     stored = logs_in_db(app)
-    assert [
-        (row.id, row.user_id, row.habit_id, row.date, row.minutes, row.note) for row in stored
-    ] == [returned]
-    assert returned[1:] == (user.id, habit_id, day, 45, "a note")
+    assert [_log_row(row) for row in stored] == returned
+    assert returned[0][1:] == (user.id, stored[0].habit_id, day, 45, "a note")
+    assert returned[1][4:] == (1395, None)
     assert abs(stored[0].created_at - created) < timedelta(seconds=1)
+
+
+def test_what_the_session_holds_unflushed_counts_in_the_day(app, owner_and_habit, make_log):
+    from httracker.habits.services import add_log
+
+    day = today_in("UTC") - timedelta(days=2)
+    with app.app_context():
+        owner, habit = owner_and_habit()
+        ids = owner.id, habit.id
+        db.session.rollback()  # the log below is written on a connection of its own (SQLite)
+        log_id = make_log(*ids, day, 100)
+        owner, habit = owner_and_habit()
+        logged = db.session.get(HabitLog, log_id)
+        logged.minutes = 1400  # not flushed yet
+        with pytest.raises(RuleBroken) as refused:
+            add_log(owner, habit, day, 100)
+        assert refused.value.message == f"A day has 24h: 40m left to log on {readable_date(day)}."
+        db.session.rollback()
+        owner, habit = owner_and_habit()
+        db.session.delete(db.session.get(HabitLog, logged.id))  # not flushed yet either
+        add_log(owner, habit, day, 1440)
+        db.session.commit()
+    assert [(log.date, log.minutes) for log in logs_in_db(app)] == [(day, 1440)]
+
+
+def test_a_log_rolled_back_keeps_its_values_and_the_session_goes_on(app, owner_and_habit):
+    from httracker.habits.services import add_log
+
+    day = today_in("UTC") - timedelta(days=1)
+    with app.app_context():
+        owner, habit = owner_and_habit()
+        undone = add_log(owner, habit, day, 30, "undone")
+        db.session.rollback()
+        assert (undone.minutes, undone.note) == (30, "undone")
+        owner, habit = owner_and_habit()
+        kept = add_log(owner, habit, day, 20, "kept")  # SQLite may hand the same id out again
+        db.session.commit()
+        assert (kept.minutes, kept.note) == (20, "kept")
+    assert [(log.minutes, log.note) for log in logs_in_db(app)] == [(20, "kept")]
 
 
 def test_editing_a_log_counts_the_day_without_its_old_minutes(

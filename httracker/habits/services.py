@@ -1,6 +1,7 @@
 """Changes to habits and logs, shared by the web views, the CLI and imports.
 
-Each function validates, adds and flushes; the caller commits once (or rolls back)."""
+Each function validates and writes (adds and flushes, or sends its statement); the caller commits
+once (or rolls back)."""
 
 import unicodedata
 from collections.abc import Iterable
@@ -259,29 +260,45 @@ def check_timed(habit: Habit) -> None:
 
 def _insert_log_within_day() -> Insert:
     """INSERT INTO habit_log … SELECT the new row FROM the day's total WHERE the new minutes
-    fit in it, RETURNING its id: the day limit's check and the insert in one statement (one
-    round trip under the user's lock, where the day's total cannot change under it). Built
-    once, with the values as parameters."""
+    fit in it: the day limit's check and the insert in one statement (one round trip under the
+    user's lock, where the day's total cannot change under it). Built once, with the values as
+    parameters: every column but the id, so a new column is an error here, not a default
+    silently left out."""
     logs = HabitLog.__table__
     logged = (
         select(func.coalesce(func.sum(logs.c.minutes), 0).label("logged"))
         .where(logs.c.user_id == bindparam("user_id"), logs.c.date == bindparam("date"))
         .subquery("day")
     )
-    columns = ("user_id", "habit_id", "date", "minutes", "note", "created_at")
+    columns = [column.name for column in logs.c if column.name != "id"]
     row = (
         select(*(bindparam(name, type_=logs.c[name].type) for name in columns))
         .select_from(logged)
         .where(logged.c.logged + bindparam("minutes") <= MAX_DAY_MINUTES)
     )
-    return insert(logs).from_select(columns, row, include_defaults=False).returning(logs.c.id)
+    return insert(logs).from_select(columns, row, include_defaults=False)
 
 
 INSERT_LOG_WITHIN_DAY = _insert_log_within_day()
+# PostgreSQL, MariaDB and SQLite 3.35+ return the new id; MySQL and older SQLite give it as the
+# cursor's last row id.
+INSERT_LOG_WITHIN_DAY_RETURNING = INSERT_LOG_WITHIN_DAY.returning(HabitLog.__table__.c.id)
+
+
+def _insert_log(values: dict) -> int | None:
+    """Insert the log when its minutes fit its day; its id, or None when nothing was written."""
+    # What the session holds unflushed (an edited or deleted log) counts in the day's total.
+    db.session.flush()
+    if db.session.get_bind().dialect.insert_returning:
+        return db.session.execute(INSERT_LOG_WITHIN_DAY_RETURNING, values).scalar()
+    result = db.session.execute(INSERT_LOG_WITHIN_DAY, values)
+    return result.lastrowid if result.rowcount == 1 else None
 
 
 def add_log(user: User, habit: Habit, day: date, minutes: int, note: str | None = None) -> HabitLog:
-    """Log minutes against one of the user's habits, keeping the day within 1440 minutes."""
+    """Log minutes against one of the user's habits, keeping the day within 1440 minutes. The
+    log is written at once; what is returned is the row as written, outside the session (its
+    values stay readable after the commit, or after a rollback, as they were)."""
     lock_user(user, [habit])
     check_timed(habit)  # as committed: a change of kind took the lock too
     note = (note or "").strip() or None
@@ -294,16 +311,14 @@ def add_log(user: User, habit: Habit, day: date, minutes: int, note: str | None 
         "note": note,
         "created_at": utcnow(),
     }
-    log_id = db.session.execute(INSERT_LOG_WITHIN_DAY, values).scalar()
+    log_id = _insert_log(values)
     if log_id is None:
         # Nothing inserted: the minutes did not fit the day. Its total (the same under the
         # lock) says how much is left; check_day_total raises with it.
         check_day_total(day, day_total(user, day), minutes)
         raise RuleBroken("minutes", "A day has 24h.")
-    # The row as written, in the session as if it had been read: nothing to flush.
     log = HabitLog(id=log_id, **values)
     make_transient_to_detached(log)
-    db.session.add(log)
     invalidate(user.id, [habit.id], day)
     return log
 
