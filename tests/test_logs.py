@@ -1,9 +1,12 @@
 """Time logs: the form, its validation, the list with filters and pages, edit and delete."""
 
+import json
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.engine import make_url
 
 import httracker.timeutil
 from httracker.changes import RuleBroken
@@ -126,6 +129,58 @@ def test_another_users_habit_is_treated_like_a_missing_one(
     assert foreign.status_code == missing.status_code == 400
     assert b"Bob&#39;s" not in foreign.data and b"Bob's" not in foreign.data
     assert logs_in_db(app) == []
+
+
+@pytest.mark.parametrize("chosen", ["archived", "check", "bob's"])
+def test_a_habit_that_is_no_choice_is_refused_and_the_form_offers_the_choices(
+    client, app, user, make_user, make_habit, chosen
+):
+    """A submission reads only the habit it names; refused, the form offers every active
+    time habit again (not the one refused), the one named by nobody else's account."""
+    make_habit(user.id, "Alpha")
+    make_habit(user.id, "Zeta")
+    names = {
+        "archived": lambda: make_habit(user.id, "Old", archived=True),
+        "check": lambda: make_habit(user.id, "Stretch", kinds={"kind": "check"}),
+        "bob's": lambda: make_habit(make_user("bob").id, "Bobs"),
+    }
+    response = post_log(client, names[chosen]())
+    page = response.data.decode()
+    assert response.status_code == 400
+    assert "Choose one of your active habits." in page
+    assert re.findall(r'<option[^>]*value="\d+">([^<]*)</option>', page) == ["Alpha", "Zeta"]
+    assert logs_in_db(app) == []
+
+
+def test_a_rejected_log_keeps_its_habit_chosen_among_all(client, app, user, make_habit):
+    make_habit(user.id, "Alpha")
+    wanted = make_habit(user.id, "Zeta")
+    page = post_log(client, wanted, minutes="0").data.decode()
+    assert "Log between 1 minute and 24h." in page
+    assert re.findall(r'<option[^>]*value="\d+">([^<]*)</option>', page) == ["Alpha", "Zeta"]
+    assert f'<option selected value="{wanted}">Zeta</option>' in page
+    assert logs_in_db(app) == []
+
+
+def test_a_log_reads_the_one_habit_it_names(
+    client, app, user, make_habit, count_queries, database_url
+):
+    """However many habits the account has, a log reads one row of them: the habit it names
+    (and, on MariaDB, which cannot say what version its lock moved from, that one again)."""
+    for number in range(5):
+        make_habit(user.id, f"Habit {number}")
+    wanted = make_habit(user.id, "Piano")
+    client.get("/logs/")  # the user's session is touched at most once a minute
+    with count_queries() as queries:
+        assert post_log(client, wanted).status_code == 302
+    from_habit = [
+        statement for statement in queries.statements if re.search(r"\bFROM habit\b", statement)
+    ]
+    mariadb = make_url(database_url).get_backend_name() in ("mysql", "mariadb")
+    assert len(from_habit) == (2 if mariadb else 1), from_habit
+    # Each names its habit by id.
+    assert all(re.search(r"WHERE .*\bhabit\.id (=|IN)", statement) for statement in from_habit)
+    assert [log.habit_id for log in logs_in_db(app)] == [wanted]
 
 
 def test_day_limit_counts_every_habit_and_says_what_is_left(client, app, user, make_habit):
@@ -427,3 +482,60 @@ def test_log_form_rejects_other_duration_forms_naming_the_accepted_ones(
     page = response.get_data(as_text=True)
     assert "Enter a duration such as 90, 1:30, 1h30, 1h 30m, 45m, 1.5h or 2 hours." in page
     assert logs_in_db(app) == []
+
+
+def test_a_new_logs_day_total_is_an_index_only_scan_of_its_day_in_a_generic_plan(
+    app, database_url, make_user, make_habit
+):
+    """psycopg prepares a statement after five runs on one connection, and PostgreSQL may then
+    plan it once for any values. The day's total must still read that day's entries alone,
+    from the index that holds them with their minutes (migration 0014). Before it, on a large
+    database the generic plan read every entry of the account from the analytics index."""
+    if make_url(database_url).get_backend_name() != "postgresql":
+        pytest.skip("a PostgreSQL generic plan")
+    from psycopg import sql
+    from sqlalchemy.dialects.postgresql import psycopg as pg
+
+    from httracker.habits.services import INSERT_LOG_WITHIN_DAY_RETURNING
+
+    owners = [make_user(name) for name in ("alice", "bob", "carol")]
+    habits = {owner.id: [make_habit(owner.id, f"Habit {n}") for n in range(4)] for owner in owners}
+    with app.app_context():
+        for user_id, ids in habits.items():
+            db.session.execute(
+                text(
+                    "INSERT INTO habit_log (user_id, habit_id, date, minutes, created_at)"
+                    " SELECT :user_id, habit, DATE '2020-01-01' + day, 10, now()"
+                    " FROM unnest(CAST(:ids AS integer[])) AS habit,"
+                    " generate_series(0, 1499) AS day"
+                ),
+                {"user_id": user_id, "ids": ids},
+            )
+        db.session.commit()
+        compiled = INSERT_LOG_WITHIN_DAY_RETURNING.compile(
+            dialect=pg.dialect(paramstyle="numeric_dollar")
+        )
+        alice = owners[0].id
+        values = {
+            "user_id": alice,
+            "habit_id": habits[alice][0],
+            "date": date(2021, 6, 1),
+            "minutes": 5,
+            "note": None,
+            "created_at": datetime.now(UTC),
+        }
+        arguments = [{**compiled.params, **values}[name] for name in compiled.positiontup]
+        cursor = db.session.connection().connection.driver_connection.cursor()
+        cursor.execute("ANALYZE habit_log")
+        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        cursor.execute(sql.SQL("PREPARE day_insert AS {}").format(sql.SQL(str(compiled))))
+        cursor.execute(
+            sql.SQL("EXPLAIN (FORMAT JSON) EXECUTE day_insert({})").format(
+                sql.SQL(", ").join(sql.Literal(value) for value in arguments)
+            )
+        )
+        plan = json.dumps(cursor.fetchone()[0])
+        cursor.execute("DEALLOCATE day_insert")
+        db.session.rollback()
+    scans = re.findall(r'"Node Type": "([^"]*Scan)"[^{}]*?"Index Name": "([^"]*)"', plan)
+    assert scans == [("Index Only Scan", "ix_habit_log_user_id_date_minutes")], plan

@@ -80,22 +80,29 @@ def log_form_page(form: LogForm, log=None):
 def new_log():
     """Log minutes against one of the user's active habits."""
     form = LogForm()
-    habits = list(db.session.scalars(queries.habits_of(current_user, active=True)))
-    form.set_habits(habits)
-    if not form.is_submitted():
+    if form.is_submitted():
+        # A submission is checked against the one habit it names, read alone: the only choice
+        # it could make is that habit, when it is the user's and active.
+        chosen = form.habit_id.data
+        habit = None if chosen is None else queries.active_habit(current_user, chosen)
+        form.set_habits([] if habit is None else [habit])
+        if form.validate():
+            day, minutes, name = form.date.data, form.minutes.data, habit.name
+            log = commit_change(
+                lambda: services.add_log(current_user, habit, day, minutes, form.note.data), form
+            )
+            if log is not None:
+                # From what was sent: the committed objects would be read again for the message.
+                flash(
+                    f"Logged {format_minutes(minutes)} of {name} on {readable_date(day)}.",
+                    "success",
+                )
+                return redirect_next(url_for("habits.list_logs"))
+    else:
         form.date.data = user_today(current_user)
         form.habit_id.data = request.args.get("habit_id", type=int)
-    if form.validate_on_submit():
-        # One of the choices just read (the form accepts no other).
-        habit = next(habit for habit in habits if habit.id == form.habit_id.data)
-        day, minutes, name = form.date.data, form.minutes.data, habit.name
-        log = commit_change(
-            lambda: services.add_log(current_user, habit, day, minutes, form.note.data), form
-        )
-        if log is not None:
-            # From what was sent: the committed objects would be read again for the message.
-            flash(f"Logged {format_minutes(minutes)} of {name} on {readable_date(day)}.", "success")
-            return redirect_next(url_for("habits.list_logs"))
+    # The form offers every active habit.
+    form.set_habits(db.session.scalars(queries.habits_of(current_user, active=True)))
     return log_form_page(form)
 
 

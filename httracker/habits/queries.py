@@ -4,7 +4,7 @@ written once. Another user's id is treated exactly like one that does not exist.
 from datetime import date
 
 from flask import abort
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, bindparam, case, func, select
 
 from ..extensions import db
 from ..models import Habit, HabitBreak, HabitBreakHabit, HabitLog, User
@@ -47,13 +47,17 @@ def get_habit_or_404(user: User, habit_id: int, *, active_only: bool = False) ->
     return habit
 
 
+# Built once: every new log reads its habit with it.
+ACTIVE_HABIT = select(Habit).where(
+    Habit.id == bindparam("habit_id"),
+    Habit.user_id == bindparam("user_id"),
+    Habit.archived.is_(False),
+)
+
+
 def active_habit(user: User, habit_id: int) -> Habit | None:
     """The user's habit with this id if it is not archived, else None."""
-    return db.session.scalar(
-        select(Habit).where(
-            Habit.id == habit_id, Habit.user_id == user.id, Habit.archived.is_(False)
-        )
-    )
+    return db.session.scalar(ACTIVE_HABIT, {"habit_id": habit_id, "user_id": user.id})
 
 
 def get_log_or_404(user: User, log_id: int) -> HabitLog:

@@ -163,7 +163,8 @@ class HabitLog(db.Model):
             ["habit_id", "user_id"], ["habit.id", "habit.user_id"], ondelete="CASCADE"
         ),
         CheckConstraint("minutes BETWEEN 1 AND 1440", name="minutes"),
-        Index(None, "user_id", "date"),
+        # A day's total, summed under the account's lock by every new log (migration 0014).
+        Index(None, "user_id", "date", "minutes"),
         Index(None, "habit_id", "date"),
         # Covers the analytics aggregates (migration 0003): index-only scans in habit, day order.
         Index(None, "user_id", "habit_id", "date", "minutes"),
