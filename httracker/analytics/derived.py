@@ -11,8 +11,24 @@ days of this month."""
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 
-from sqlalchemy import and_, case, delete, false, func, insert, or_, select, tuple_, update
+from sqlalchemy import (
+    Date,
+    Delete,
+    Update,
+    and_,
+    bindparam,
+    case,
+    delete,
+    false,
+    func,
+    insert,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ..extensions import db
@@ -45,6 +61,29 @@ def within_current_month(day: date) -> bool:
     return day - WEEK_REACH >= month_start(latest_today() + DAY)
 
 
+STATS = HabitStatsState.__table__
+MONTHS = HabitMonthTotal.__table__
+
+
+@cache
+def _moves(by_habit: bool, from_day: bool) -> tuple[Update, Delete]:
+    """`invalidate`'s two statements for one shape of call (some habits or all; from a day or
+    from the start), built once, with the values as parameters: most old-day writes run them
+    under the account's lock, where every moment counts."""
+    scope = [STATS.c.user_id == bindparam("owner")]
+    rows = delete(MONTHS).where(MONTHS.c.user_id == bindparam("owner"))
+    if by_habit:
+        scope.append(STATS.c.habit_id.in_(bindparam("habits", expanding=True)))
+        rows = rows.where(MONTHS.c.habit_id.in_(bindparam("habits", expanding=True)))
+    checkpoint = None
+    if from_day:
+        last_valid = bindparam("last_valid", type_=Date)
+        checkpoint = case((STATS.c.checkpoint > last_valid, last_valid), else_=STATS.c.checkpoint)
+        rows = rows.where(MONTHS.c.month > last_valid)
+    change = update(STATS).where(*scope).values(checkpoint=checkpoint, version=STATS.c.version + 1)
+    return change, rows
+
+
 def invalidate(user_id: int, habit_ids: Iterable[int] | None = None, day: date | None = None):
     """Move the checkpoint of these habits (None: every habit of the user) back before `day`
     (None: before everything). Call it in the transaction of every write that changes a habit's
@@ -53,35 +92,19 @@ def invalidate(user_id: int, habit_ids: Iterable[int] | None = None, day: date |
     ids = None if habit_ids is None else sorted(set(habit_ids))
     if ids == [] or (day is not None and within_current_month(day)):
         return
-    last_valid = None if day is None else month_start(month_start(day - WEEK_REACH) - DAY)
-    scope = [HabitStatsState.user_id == user_id]
+    change, rows = _moves(ids is not None, day is not None)
+    values = {"owner": user_id}
     if ids is not None:
-        scope.append(HabitStatsState.habit_id.in_(ids))
-    moved = (
-        None
-        if last_valid is None
-        else case(
-            (HabitStatsState.checkpoint > last_valid, last_valid),
-            else_=HabitStatsState.checkpoint,
-        )
-    )
-    change = (
-        update(HabitStatsState)
-        .where(*scope)
-        .values(checkpoint=moved, version=HabitStatsState.version + 1)
-    )
-    result = db.session.execute(change, execution_options={"synchronize_session": False})
+        values["habits"] = ids
+    if day is not None:
+        values["last_valid"] = month_start(month_start(day - WEEK_REACH) - DAY)
+    result = db.session.execute(change, values)
     if ids is None or result.rowcount != len(ids):
-        _add_missing(user_id, ids, change)
-    rows = delete(HabitMonthTotal).where(HabitMonthTotal.user_id == user_id)
-    if ids is not None:
-        rows = rows.where(HabitMonthTotal.habit_id.in_(ids))
-    if last_valid is not None:
-        rows = rows.where(HabitMonthTotal.month > last_valid)
-    db.session.execute(rows, execution_options={"synchronize_session": False})
+        _add_missing(user_id, ids, change, values)
+    db.session.execute(rows, values)
 
 
-def _add_missing(user_id: int, ids: list[int] | None, change) -> None:
+def _add_missing(user_id: int, ids: list[int] | None, change, values: dict) -> None:
     """Give habits without a state row one (nothing valid yet), so a read that raced this write
     has a version to lose against."""
     known = select(HabitStatsState.habit_id).where(HabitStatsState.user_id == user_id)
@@ -96,7 +119,7 @@ def _add_missing(user_id: int, ids: list[int] | None, change) -> None:
             db.session.execute(insert(HabitStatsState), missing)
     except IntegrityError:
         # A racing write added them first: bump the versions it wrote.
-        db.session.execute(change, execution_options={"synchronize_session": False})
+        db.session.execute(change, values)
 
 
 @dataclass(frozen=True)
