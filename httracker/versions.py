@@ -92,10 +92,10 @@ def bump(session: Session, user_ids) -> dict[int, int]:
 
 def seen(session: Session, user: User) -> None:
     """Note the account's version as just read with its row, when that read is the first thing
-    this session holds (the session user's query at the start of a request): every object of
-    the account read later in the transaction is at least as new as that version. A query run
-    before the user is loaded leaves nothing noted: writes then read their habits again (slower,
-    never wrong)."""
+    this session holds (the session user's query at the start of a request, or a token's user
+    read after its token, which no page shows): every object of the account read later in the
+    transaction is at least as new as that version. A query run before the user is loaded
+    leaves nothing noted: writes then read their habits again (slower, never wrong)."""
     session.info[SEEN] = {user.id: user.data_version}
 
 

@@ -174,7 +174,10 @@ def test_a_log_reads_the_one_habit_it_names(
     with count_queries() as queries:
         assert post_log(client, wanted).status_code == 302
     from_habit = [
-        statement for statement in queries.statements if re.search(r"\bFROM habit\b", statement)
+        statement
+        for statement in queries.statements
+        # The habit itself (a new habit's stored state, near a month's end, is looked for apart).
+        if re.search(r"\bFROM habit\b", statement) and "habit_stats" not in statement
     ]
     mariadb = make_url(database_url).get_backend_name() in ("mysql", "mariadb")
     assert len(from_habit) == (2 if mariadb else 1), from_habit

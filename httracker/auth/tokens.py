@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
 
+from .. import versions
 from ..audit import audit
 from ..changes import RuleBroken
 from ..extensions import db
@@ -121,8 +122,13 @@ def load_token_user(secret: str) -> TokenUser | None:
                 .where(ApiToken.id == row.id)
                 .values(last_used_at=now.replace(microsecond=0))
             )
+    # Nothing of the account read before the user (the token is no data a page shows): the
+    # version read with it is noted, and a write that finds it unmoved reads its habits once.
+    first = not db.session.identity_map
     token = db.session.get(ApiToken, row.id)
     user = db.session.get(User, token.user_id) if token is not None else None
     if token is None or user is None:
         return None
+    if first:
+        versions.seen(db.session(), user)
     return TokenUser(user, token)
