@@ -259,8 +259,9 @@ def session_token(app, user_id: int) -> str:
 
 
 def habit_selects(app):
-    """Record every SELECT … FROM habit statement the app's engine runs, but the one that looks
-    for habits without stored state (a write near a month's end moves that state back)."""
+    """Record every SELECT … FROM habit statement the app's engine runs, but the lookup of
+    habits without stored state that a write moving that state back makes (any write outside
+    the month a read may already store: early in a month, or at its turn)."""
     seen = []
 
     def record(conn, cursor, statement, parameters, context, executemany):
