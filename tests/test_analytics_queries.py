@@ -7,7 +7,7 @@ from flask import render_template
 from flask_login import login_user
 from sqlalchemy import insert, select
 
-from httracker.analytics.derived import invalidate
+from httracker.analytics.invalidation import invalidate
 from httracker.analytics.panels import habit_panel
 from httracker.extensions import db
 from httracker.models import (

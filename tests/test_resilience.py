@@ -29,6 +29,7 @@ from httracker.models import Habit, HabitLog, User, UserSession
 from httracker.timeutil import user_today
 
 from .conftest import PASSWORD
+from .statements import reads_habit
 
 THREADS = 20
 
@@ -259,17 +260,11 @@ def session_token(app, user_id: int) -> str:
 
 
 def habit_selects(app):
-    """Record every SELECT … FROM habit statement the app's engine runs, but the lookup of
-    habits without stored state that a write moving that state back makes (any write outside
-    the month a read may already store: early in a month, or at its turn)."""
+    """Record every statement the app's engine runs that reads habits (statements.reads_habit)."""
     seen = []
 
     def record(conn, cursor, statement, parameters, context, executemany):
-        if (
-            statement.lstrip().upper().startswith("SELECT")
-            and "FROM habit " in statement + " "
-            and "habit_stats" not in statement
-        ):
+        if reads_habit(statement):
             seen.append(statement)
 
     return seen, record

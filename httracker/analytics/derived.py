@@ -2,33 +2,17 @@
 moved back by every write in the write's own transaction, carried forward lazily on a read.
 Rebuilding and checking it (`flask stats`) is stats_check.py.
 
-Writes call `invalidate` (the services, imports, transfer and the CLI do). A read (`load`)
+Writes call `invalidation.invalidate` (the services, imports, transfer and the CLI do), which
+asks `within_current_month` whether it has anything to do. A read (`load`)
 takes each habit's snapshot at the end of the last complete month, carries a habit whose
 checkpoint is older forward from its checkpoint (only that habit, only the months after it) and
 stores the result when no write changed the habit meanwhile (`version`), then walks only the
 days of this month."""
 
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
-from functools import cache
 
-from sqlalchemy import (
-    Date,
-    Delete,
-    Update,
-    and_,
-    bindparam,
-    case,
-    delete,
-    false,
-    func,
-    insert,
-    or_,
-    select,
-    tuple_,
-    update,
-)
+from sqlalchemy import and_, case, delete, false, func, insert, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ..extensions import db
@@ -59,67 +43,6 @@ def within_current_month(day: date) -> bool:
     month no read stores yet, anywhere on Earth, for a day to come. Most writes are of today
     or yesterday, so most writes need no statement here."""
     return day - WEEK_REACH >= month_start(latest_today() + DAY)
-
-
-STATS = HabitStatsState.__table__
-MONTHS = HabitMonthTotal.__table__
-
-
-@cache
-def _moves(by_habit: bool, from_day: bool) -> tuple[Update, Delete]:
-    """`invalidate`'s two statements for one shape of call (some habits or all; from a day or
-    from the start), built once, with the values as parameters: most old-day writes run them
-    under the account's lock, where every moment counts."""
-    scope = [STATS.c.user_id == bindparam("owner")]
-    rows = delete(MONTHS).where(MONTHS.c.user_id == bindparam("owner"))
-    if by_habit:
-        scope.append(STATS.c.habit_id.in_(bindparam("habits", expanding=True)))
-        rows = rows.where(MONTHS.c.habit_id.in_(bindparam("habits", expanding=True)))
-    checkpoint = None
-    if from_day:
-        last_valid = bindparam("last_valid", type_=Date)
-        checkpoint = case((STATS.c.checkpoint > last_valid, last_valid), else_=STATS.c.checkpoint)
-        rows = rows.where(MONTHS.c.month > last_valid)
-    change = update(STATS).where(*scope).values(checkpoint=checkpoint, version=STATS.c.version + 1)
-    return change, rows
-
-
-def invalidate(user_id: int, habit_ids: Iterable[int] | None = None, day: date | None = None):
-    """Move the checkpoint of these habits (None: every habit of the user) back before `day`
-    (None: before everything). Call it in the transaction of every write that changes a habit's
-    logs, checks, skips or breaks on `day` or its rule, or the user's time zone or week start.
-    An entry in the current month changes no stored month: nothing to do."""
-    ids = None if habit_ids is None else sorted(set(habit_ids))
-    if ids == [] or (day is not None and within_current_month(day)):
-        return
-    change, rows = _moves(ids is not None, day is not None)
-    values = {"owner": user_id}
-    if ids is not None:
-        values["habits"] = ids
-    if day is not None:
-        values["last_valid"] = month_start(month_start(day - WEEK_REACH) - DAY)
-    result = db.session.execute(change, values)
-    if ids is None or result.rowcount != len(ids):
-        _add_missing(user_id, ids, change, values)
-    db.session.execute(rows, values)
-
-
-def _add_missing(user_id: int, ids: list[int] | None, change, values: dict) -> None:
-    """Give habits without a state row one (nothing valid yet), so a read that raced this write
-    has a version to lose against."""
-    known = select(HabitStatsState.habit_id).where(HabitStatsState.user_id == user_id)
-    habits = select(Habit.id, Habit.user_id).where(Habit.user_id == user_id, Habit.id.not_in(known))
-    if ids is not None:
-        habits = habits.where(Habit.id.in_(ids))
-    missing = [{"habit_id": h, "user_id": u, "version": 1} for h, u in db.session.execute(habits)]
-    if not missing:
-        return
-    try:
-        with db.session.begin_nested():
-            db.session.execute(insert(HabitStatsState), missing)
-    except IntegrityError:
-        # A racing write added them first: bump the versions it wrote.
-        db.session.execute(change, values)
 
 
 @dataclass(frozen=True)

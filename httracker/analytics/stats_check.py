@@ -10,7 +10,8 @@ from ..extensions import db
 from ..models import Habit, HabitMonthTotal, HabitStatsState, User
 from ..timeutil import today_in
 from . import queries
-from .derived import MONTH_COLUMNS, invalidate, load, month_rows
+from .derived import MONTH_COLUMNS, load, month_rows
+from .invalidation import invalidate
 from .resume import Carried, Snapshot, carry, first_counted_day, month_end
 
 

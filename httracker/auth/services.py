@@ -154,7 +154,7 @@ def set_preferences(
         user.weekly_summary = weekly_summary
     db.session.flush()
     if changed:
-        from ..analytics.derived import invalidate
+        from ..analytics.invalidation import invalidate
 
         invalidate(user.id)
     return user

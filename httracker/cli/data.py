@@ -11,7 +11,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import delete, insert, select
 
-from ..analytics.derived import invalidate
+from ..analytics.invalidation import invalidate
 from ..auth.services import create_user, email_taken, set_password
 from ..changes import commit_change
 from ..demo import DEMO_HABITS, demo_log_rows, demo_logs

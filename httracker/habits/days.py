@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from ..analytics.derived import invalidate
+from ..analytics.invalidation import invalidate
 from ..changes import RuleBroken
 from ..extensions import db
 from ..models import Habit, HabitBreak, HabitBreakHabit, HabitCheck, HabitSkip, User

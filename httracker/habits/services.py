@@ -13,7 +13,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from werkzeug.exceptions import NotFound
 
 from .. import versions
-from ..analytics.derived import invalidate
+from ..analytics.invalidation import invalidate
 from ..changes import RuleBroken
 from ..durations import format_minutes
 from ..extensions import db

@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from ..analytics.derived import invalidate
+from ..analytics.invalidation import invalidate
 from ..changes import RuleBroken
 from ..extensions import db
 from ..habits.services import (
