@@ -222,8 +222,9 @@ def form_data(ids: dict) -> dict:
     }
 
 
-# A CSRF token carries the second it was signed in, so two identical pages may differ there.
-CSRF_VALUE = re.compile(rb'(name="csrf_token" value=")[^"]+"')
+# A CSRF token carries the second it was signed in, so two identical pages may differ there:
+# in a form's hidden field (whatever attributes stand between) and in a script's data-csrf.
+CSRF_VALUE = re.compile(rb'((?:name="csrf_token"[^>]*? value|data-csrf)=")[^"]+"')
 
 
 def without_csrf_tokens(page: bytes) -> bytes:

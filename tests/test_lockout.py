@@ -17,6 +17,7 @@ from httracker.extensions import db, limiter
 from httracker.models import LoginFailure, utcnow
 
 from .conftest import PASSWORD
+from .test_isolation import without_csrf_tokens
 
 WRONG = "not the password at all"
 FAILED = b"Unknown username or email, or wrong password."
@@ -43,7 +44,9 @@ def failures(app, user_id):
 
 
 def body_without(response, *words):
-    text = response.get_data(as_text=True)
+    """The page with these words replaced, and its CSRF token (signed with the second it was
+    made in, so two answers a second apart differ there) blanked."""
+    text = without_csrf_tokens(response.get_data()).decode()
     for word in words:
         text = text.replace(word, "LOGIN")
     return text
