@@ -90,6 +90,37 @@ def bump(session: Session, user_ids) -> dict[int, int]:
     return moved_from
 
 
+def moved_cte(name: str):
+    """One account's move as a CTE of a statement that writes in the same go (PostgreSQL):
+    UPDATE … WHERE id = :user_id RETURNING the version it moved from (`moved_from`), by
+    :step. Parameters from `move_in_statement`; afterwards the caller calls
+    `moved_in_statement`."""
+    step = bindparam("step", type_=BigInteger)
+    return (
+        update(USERS)
+        .where(USERS.c.id == bindparam("user_id"))
+        .values(data_version=USERS.c.data_version + step)
+        .returning((USERS.c.data_version - step).label("moved_from"))
+        .cte(name)
+    )
+
+
+def move_in_statement(session: Session, user_id: int) -> dict[str, int] | None:
+    """The parameters of a `moved_cte` for the account: its id, the step and the version the
+    request read it with (`seen`), which the statement compares with the one it moved from;
+    None when the account was already moved in this transaction or nothing was seen."""
+    version = session.info.get(SEEN, {}).get(user_id)
+    done = session.info.get(BUMPED, set())
+    if version is None or user_id in done or EVERYONE in done:
+        return None
+    return {"user_id": user_id, "step": _step(), "seen": version}
+
+
+def moved_in_statement(session: Session, user_id: int) -> None:
+    """Note that a statement with a `moved_cte` moved the account (once per transaction)."""
+    session.info.setdefault(BUMPED, set()).add(user_id)
+
+
 def seen(session: Session, user: User) -> None:
     """Note the account's version as just read with its row, when that read is the first thing
     this session holds (the session user's query at the start of a request, or a token's user

@@ -183,6 +183,30 @@ def test_a_log_reads_the_one_habit_it_names(
     assert [log.habit_id for log in logs_in_db(app)] == [wanted]
 
 
+def test_a_log_takes_the_lock_and_writes_in_one_statement_on_postgresql(
+    client, app, user, make_habit, count_queries, database_url
+):
+    """On PostgreSQL a log with nothing of the account changed since the request read it is one
+    statement under the lock: the version's move and the guarded insert together, and the day
+    limit still holds in it. Elsewhere the lock comes first, then the insert."""
+    piano = make_habit(user.id, "Piano")
+    day = today_in("UTC") - timedelta(days=1)
+    client.get("/logs/")  # the user's session is touched at most once a minute
+    with count_queries() as queries:
+        assert post_log(client, piano, "23h", day).status_code == 302
+        assert post_log(client, piano, "1h 1m", day).status_code == 400
+    writes = [
+        statement.split(None, 2)[:2]
+        for statement in queries.statements
+        if re.search(r"\b(UPDATE user_account|INSERT INTO habit_log)\b", statement)
+    ]
+    if make_url(database_url).get_backend_name() == "postgresql":
+        assert writes == [["WITH", "moved"]] * 2, queries.statements
+    else:
+        assert writes == [["UPDATE", "user_account"], ["INSERT", "INTO"]] * 2, queries.statements
+    assert [log.minutes for log in logs_in_db(app)] == [23 * 60]
+
+
 def test_day_limit_counts_every_habit_and_says_what_is_left(client, app, user, make_habit):
     first, second, third = (make_habit(user.id, name) for name in ("One", "Two", "Three"))
     day = today_in("UTC") - timedelta(days=1)
@@ -484,19 +508,21 @@ def test_log_form_rejects_other_duration_forms_naming_the_accepted_ones(
     assert logs_in_db(app) == []
 
 
+@pytest.mark.parametrize("statement", ["within the day", "at once"])
 def test_a_new_logs_day_total_is_an_index_only_scan_of_its_day_in_a_generic_plan(
-    app, database_url, make_user, make_habit
+    app, database_url, make_user, make_habit, statement
 ):
     """psycopg prepares a statement after five runs on one connection, and PostgreSQL may then
     plan it once for any values. The day's total must still read that day's entries alone,
-    from the index that holds them with their minutes (migration 0014). Before it, on a large
-    database the generic plan read every entry of the account from the analytics index."""
+    from the index that holds them with their minutes (migration 0014), in the guarded insert
+    and in the one that takes the account's lock too. Before it, on a large database the
+    generic plan read every entry of the account from the analytics index."""
     if make_url(database_url).get_backend_name() != "postgresql":
         pytest.skip("a PostgreSQL generic plan")
     from psycopg import sql
     from sqlalchemy.dialects.postgresql import psycopg as pg
 
-    from httracker.habits.services import INSERT_LOG_WITHIN_DAY_RETURNING
+    from httracker.habits import log_insert
 
     owners = [make_user(name) for name in ("alice", "bob", "carol")]
     habits = {owner.id: [make_habit(owner.id, f"Habit {n}") for n in range(4)] for owner in owners}
@@ -512,9 +538,6 @@ def test_a_new_logs_day_total_is_an_index_only_scan_of_its_day_in_a_generic_plan
                 {"user_id": user_id, "ids": ids},
             )
         db.session.commit()
-        compiled = INSERT_LOG_WITHIN_DAY_RETURNING.compile(
-            dialect=pg.dialect(paramstyle="numeric_dollar")
-        )
         alice = owners[0].id
         values = {
             "user_id": alice,
@@ -524,6 +547,14 @@ def test_a_new_logs_day_total_is_an_index_only_scan_of_its_day_in_a_generic_plan
             "note": None,
             "created_at": datetime.now(UTC),
         }
+        tested = log_insert.INSERT_LOG_WITHIN_DAY_RETURNING
+        if statement == "at once":
+            tested = log_insert.INSERT_AT_ONCE
+            values = {log_insert.LOG_VALUE + name: value for name, value in values.items()}
+            values.update(user_id=alice, step=1, seen=1)
+        compiled = tested.compile(
+            dialect=pg.dialect(paramstyle="numeric_dollar"), column_keys=list(values)
+        )
         arguments = [{**compiled.params, **values}[name] for name in compiled.positiontup]
         cursor = db.session.connection().connection.driver_connection.cursor()
         cursor.execute("ANALYZE habit_log")
@@ -543,4 +574,5 @@ def test_a_new_logs_day_total_is_an_index_only_scan_of_its_day_in_a_generic_plan
             cursor.execute("DEALLOCATE day_insert")
             db.session.rollback()
     scans = re.findall(r'"Node Type": "([^"]*Scan)"[^{}]*?"Index Name": "([^"]*)"', plan)
-    assert scans == [("Index Only Scan", "ix_habit_log_user_id_date_minutes")], plan
+    logs = [scan for scan in scans if not scan[1].startswith("pk_user_account")]
+    assert logs == [("Index Only Scan", "ix_habit_log_user_id_date_minutes")], plan

@@ -15,6 +15,7 @@ from config import engine_options
 from httracker import create_app
 from httracker.auth.sessions import load_session_user, start_session
 from httracker.extensions import db
+from httracker.formatting import readable_date
 from httracker.habits.queries import habits_of
 from httracker.habits.services import (
     RuleBroken,
@@ -335,3 +336,75 @@ def test_a_log_with_nothing_changed_since_the_request_read_reads_its_habit_once(
         finally:
             event.remove(db.engine, "before_cursor_execute", record)
     assert len(statements) == (1 if backend in ("mysql", "mariadb") else 0), statements
+
+
+def waits_for_a_lock(admin, backend) -> bool:
+    """Whether some connection to the test database is waiting for a row lock."""
+    with admin.connect() as connection:
+        if backend == "postgresql":
+            query = (
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+        else:
+            query = (
+                "SELECT count(*) FROM information_schema.innodb_trx WHERE trx_state = 'LOCK WAIT'"
+            )
+        return connection.execute(text(query)).scalar() > 0
+
+
+def test_a_log_that_waits_for_the_lock_while_another_fills_the_day_is_refused(
+    app, make_user, admin, backend
+):
+    """A request reads its user and habit; another write takes the account's lock and logs
+    1000 minutes on a day; the request's log of 1000 minutes that day waits for the lock, and
+    the other commits. The day as committed has no room: the log is refused. (PostgreSQL's
+    one-statement log reads the day before it waits; it must find the account changed and
+    count the day again under the lock.)"""
+    alice = make_user("alice")
+    with app.app_context():
+        piano = create_habit(db.session.get(User, alice.id), "Piano")
+        db.session.commit()
+        habit_id = piano.id
+        day = user_today(db.session.get(User, alice.id)) - timedelta(days=1)
+    token = session_token(app, alice.id)
+    read, go = threading.Event(), threading.Event()
+    outcome = []
+
+    def request():
+        with app.test_request_context():
+            try:
+                user = load_session_user(token)
+                habit = db.session.get(Habit, habit_id)
+                read.set()
+                go.wait(timeout=60)
+                add_log(user, habit, day, 1000)
+                db.session.commit()
+                outcome.append("logged")
+            except RuleBroken as error:
+                outcome.append(error.message)
+            finally:
+                db.session.rollback()
+                db.session.remove()
+
+    thread = threading.Thread(target=request)
+    thread.start()
+    try:
+        assert read.wait(timeout=60)
+        with app.app_context():  # the other write, holding the lock until the request waits
+            other = db.session.get(User, alice.id)
+            add_log(other, db.session.get(Habit, habit_id), day, 1000)
+            go.set()
+            deadline = time.monotonic() + 30
+            while not waits_for_a_lock(admin, backend):
+                assert time.monotonic() < deadline, "the request never waited for the lock"
+                time.sleep(0.02)
+            db.session.commit()
+            db.session.remove()
+    finally:
+        go.set()
+        thread.join(timeout=60)
+    assert outcome == [f"A day has 24h: 7h 20m left to log on {readable_date(day)}."]
+    with app.app_context():
+        total = db.session.scalar(select(func.sum(HabitLog.minutes)).where(HabitLog.date == day))
+    assert total == 1000

@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import Insert, bindparam, func, insert, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
 from werkzeug.exceptions import NotFound
@@ -32,6 +32,7 @@ from ..models import (
     utcnow,
 )
 from ..timeutil import EARLIEST_DATE, user_today
+from . import log_insert
 from .colours import COLOURS, next_colour
 from .queries import day_total
 from .targets import Target, checked_target
@@ -258,51 +259,11 @@ def check_timed(habit: Habit) -> None:
         raise RuleBroken("minutes", f"{habit.name} is checked off, not timed: check it instead.")
 
 
-def _insert_log_within_day() -> Insert:
-    """INSERT INTO habit_log … SELECT the new row FROM the day's total WHERE the new minutes
-    fit in it: the day limit's check and the insert in one statement (one round trip under the
-    user's lock, where the day's total cannot change under it). Built once, with the values as
-    parameters: every column but the id, so a new column is an error here, not a default
-    silently left out."""
-    logs = HabitLog.__table__
-    logged = (
-        select(func.coalesce(func.sum(logs.c.minutes), 0).label("logged"))
-        .where(logs.c.user_id == bindparam("user_id"), logs.c.date == bindparam("date"))
-        .subquery("day")
-    )
-    columns = [column.name for column in logs.c if column.name != "id"]
-    row = (
-        select(*(bindparam(name, type_=logs.c[name].type) for name in columns))
-        .select_from(logged)
-        .where(logged.c.logged + bindparam("minutes") <= MAX_DAY_MINUTES)
-    )
-    return insert(logs).from_select(columns, row, include_defaults=False)
-
-
-INSERT_LOG_WITHIN_DAY = _insert_log_within_day()
-# PostgreSQL, MariaDB and SQLite 3.35+ return the new id; MySQL and older SQLite give it as the
-# cursor's last row id.
-INSERT_LOG_WITHIN_DAY_RETURNING = INSERT_LOG_WITHIN_DAY.returning(HabitLog.__table__.c.id)
-
-
-def _insert_log(values: dict) -> int | None:
-    """Insert the log when its minutes fit its day; its id, or None when nothing was written."""
-    # What the session holds unflushed (an edited or deleted log) counts in the day's total.
-    db.session.flush()
-    if db.session.get_bind().dialect.insert_returning:
-        return db.session.execute(INSERT_LOG_WITHIN_DAY_RETURNING, values).scalar()
-    result = db.session.execute(INSERT_LOG_WITHIN_DAY, values)
-    return result.lastrowid if result.rowcount == 1 else None
-
-
 def add_log(user: User, habit: Habit, day: date, minutes: int, note: str | None = None) -> HabitLog:
     """Log minutes against one of the user's habits, keeping the day within 1440 minutes. The
     log is written at once; what is returned is the row as written, outside the session (its
     values stay readable after the commit, or after a rollback, as they were)."""
-    lock_user(user, [habit])
-    check_timed(habit)  # as committed: a change of kind took the lock too
     note = (note or "").strip() or None
-    check_log_rules(day, minutes, note, user_today(user))
     values = {
         "user_id": user.id,
         "habit_id": habit.id,
@@ -311,7 +272,19 @@ def add_log(user: User, habit: Habit, day: date, minutes: int, note: str | None 
         "note": note,
         "created_at": utcnow(),
     }
-    log_id = _insert_log(values)
+    try:
+        check_timed(habit)
+        check_log_rules(day, minutes, note, user_today(user))
+    except RuleBroken:
+        done = False  # checked again below, under the lock, on the habit as committed
+    else:
+        # One statement with the lock when nothing of the account changed since it was read.
+        done, log_id = log_insert.insert_at_once(user.id, values)
+    if not done:
+        lock_user(user, [habit])
+        check_timed(habit)  # as committed: a change of kind took the lock too
+        check_log_rules(day, minutes, note, user_today(user))
+        log_id = log_insert.insert_within_day(values)
     if log_id is None:
         # Nothing inserted: the minutes did not fit the day. Its total (the same under the
         # lock) says how much is left; check_day_total raises with it.

@@ -1,0 +1,101 @@
+"""Inserting a log within its day's 24 hours: the day limit's check and the insert in one
+statement, under the account's lock (services.add_log).
+
+Most writes are a user logging time with nothing else of theirs changing meanwhile. On
+PostgreSQL that write is one statement that also takes the lock (`insert_at_once`); otherwise,
+or when the account changed since the request read it, the lock comes first (services.lock_user)
+and the guarded insert follows (`insert_within_day`)."""
+
+from sqlalchemy import BigInteger, Insert, bindparam, func, insert, select, true
+
+from .. import versions
+from ..extensions import db
+from ..models import MAX_DAY_MINUTES, HabitLog
+
+LOGS = HabitLog.__table__
+# Every column but the id, so a new column is an error here, not a default silently left out.
+COLUMNS = [column.name for column in LOGS.c if column.name != "id"]
+
+
+def _within_day(moved=None, prefix: str = "") -> Insert:
+    """INSERT INTO habit_log … SELECT the new row FROM the day's total WHERE the new minutes
+    fit in it (and, with the CTE `moved`, the version moved from is the one seen). Built once,
+    with the values as parameters, named `prefix` + their column."""
+
+    def value(name: str):
+        return bindparam(prefix + name, type_=LOGS.c[name].type)
+
+    logged = (
+        select(func.coalesce(func.sum(LOGS.c.minutes), 0).label("logged"))
+        .where(LOGS.c.user_id == value("user_id"), LOGS.c.date == value("date"))
+        .subquery("day")
+    )
+    row = select(*(value(name) for name in COLUMNS))
+    row = row.where(logged.c.logged + value("minutes") <= MAX_DAY_MINUTES)
+    if moved is None:
+        row = row.select_from(logged)
+    else:
+        row = row.select_from(logged.join(moved, true()))
+        row = row.where(moved.c.moved_from == bindparam("seen", type_=BigInteger))
+    return insert(LOGS).from_select(COLUMNS, row, include_defaults=False)
+
+
+INSERT_LOG_WITHIN_DAY = _within_day()
+# PostgreSQL, MariaDB and SQLite 3.35+ return the new id; MySQL and older SQLite give it as the
+# cursor's last row id.
+INSERT_LOG_WITHIN_DAY_RETURNING = INSERT_LOG_WITHIN_DAY.returning(LOGS.c.id)
+
+
+def insert_within_day(values: dict) -> int | None:
+    """Insert the log when its minutes fit its day; its id, or None when nothing was written.
+    The caller holds the account's lock, under which the day's total cannot change."""
+    # What the session holds unflushed (an edited or deleted log) counts in the day's total.
+    db.session.flush()
+    if db.session.get_bind().dialect.insert_returning:
+        return db.session.execute(INSERT_LOG_WITHIN_DAY_RETURNING, values).scalar()
+    result = db.session.execute(INSERT_LOG_WITHIN_DAY, values)
+    return result.lastrowid if result.rowcount == 1 else None
+
+
+def _at_once():
+    """WITH moved AS (UPDATE the account's version … RETURNING the version it moved from),
+    new_log AS (INSERT … SELECT the row WHERE it fits the day AND the version moved from is the
+    one the request read) SELECT moved_from, the new id.
+
+    The whole statement reads one snapshot, taken before the UPDATE waits for the lock. It is
+    the committed state under the lock only when nothing of the account committed meanwhile:
+    every change of the account's rows moves its version under that lock (versions.py), so the
+    version the lock finds is then still the one the request read, before this statement. Any
+    other version and nothing is inserted; the caller goes on under the lock it now holds."""
+    moved = versions.moved_cte("moved")
+    # The log's values go by other names than the account's columns: an UPDATE would take a
+    # parameter named after one of its table's columns (created_at) as a value to set.
+    new_log = _within_day(moved, LOG_VALUE).returning(LOGS.c.id).cte("new_log")
+    return select(moved.c.moved_from, select(new_log.c.id).scalar_subquery().label("log_id"))
+
+
+LOG_VALUE = "log_"
+INSERT_AT_ONCE = _at_once()
+
+
+def insert_at_once(user_id: int, values: dict) -> tuple[bool, int | None]:
+    """On PostgreSQL, take the account's lock and insert the log in one statement, when nothing
+    of the account changed since the request read it: (True, its id), or (True, None) when it
+    did not fit its day. (False, None) when the insert was not made that way (another database,
+    nothing noted as read, or a change committed meanwhile; then the lock may be held, and the
+    caller locks and inserts as usual)."""
+    session = db.session()
+    if session.get_bind().dialect.name != "postgresql":
+        return False, None
+    session.flush()  # what the session holds unflushed moves the version first (versions.py)
+    move = versions.move_in_statement(session, user_id)
+    if move is None:
+        return False, None
+    parameters = {LOG_VALUE + name: value for name, value in values.items()}
+    row = session.connection().execute(INSERT_AT_ONCE, {**parameters, **move}).one_or_none()
+    if row is None:  # no such account (deleted meanwhile): the usual way says what follows
+        return False, None
+    versions.moved_in_statement(session, user_id)
+    if row.moved_from != move["seen"]:
+        return False, None
+    return True, row.log_id
