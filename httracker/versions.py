@@ -92,13 +92,14 @@ def bump(session: Session, user_ids) -> dict[int, int]:
 
 def moved_cte(name: str):
     """One account's move as a CTE of a statement that writes in the same go (PostgreSQL):
-    UPDATE … WHERE id = :user_id RETURNING the version it moved from (`moved_from`), by
-    :step. Parameters from `move_in_statement`; afterwards the caller calls
+    UPDATE … WHERE id = :account RETURNING the version it moved from (`moved_from`), by
+    :step. Parameters from `move_in_statement` (named after no column: an UPDATE takes a
+    parameter named after a column of its table as a value to set); afterwards the caller calls
     `moved_in_statement`."""
     step = bindparam("step", type_=BigInteger)
     return (
         update(USERS)
-        .where(USERS.c.id == bindparam("user_id"))
+        .where(USERS.c.id == bindparam("account"))
         .values(data_version=USERS.c.data_version + step)
         .returning((USERS.c.data_version - step).label("moved_from"))
         .cte(name)
@@ -113,7 +114,7 @@ def move_in_statement(session: Session, user_id: int) -> dict[str, int] | None:
     done = session.info.get(BUMPED, set())
     if version is None or user_id in done or EVERYONE in done:
         return None
-    return {"user_id": user_id, "step": _step(), "seen": version}
+    return {"account": user_id, "step": _step(), "seen": version}
 
 
 def moved_in_statement(session: Session, user_id: int) -> None:

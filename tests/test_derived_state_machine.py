@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 from sqlalchemy import select
 
+from httracker import versions
 from httracker.analytics import derived, report, stats_check
 from httracker.analytics.params import Params
 from httracker.auth.services import create_user, set_preferences
@@ -194,8 +195,19 @@ def test_random_writes_and_reads_match_the_reference(app, seed, monkeypatch):
             if len(self.habits()) < 6:
                 self.write(change)
 
-        @rule(pick=st.integers(0, 9), back=st.integers(0, SPAN), minutes=st.integers(1, 240))
-        def add_log(self, pick, back, minutes):
+        @rule(
+            pick=st.integers(0, 9),
+            back=st.integers(0, SPAN),
+            minutes=st.integers(1, 240),
+            as_request=st.booleans(),
+        )
+        def add_log(self, pick, back, minutes, as_request=False):
+            if as_request:
+                # As a request does: its user read first in the transaction, its version noted
+                # (on PostgreSQL the log, its lock and its state's move are then one statement).
+                db.session.rollback()
+                db.session.refresh(self.user)
+                versions.seen(db.session(), self.user)
             habits = self.habits("time")
             if habits:
                 habit = habits[pick % len(habits)]

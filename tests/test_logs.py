@@ -12,7 +12,7 @@ import httracker.timeutil
 from httracker.changes import RuleBroken
 from httracker.extensions import db
 from httracker.formatting import readable_date
-from httracker.models import HabitLog
+from httracker.models import HabitLog, HabitStatsState
 from httracker.timeutil import today_in
 
 from .statements import reads_habit
@@ -187,24 +187,36 @@ def test_a_log_takes_the_lock_and_writes_in_one_statement_on_postgresql(
     client, app, user, make_habit, count_queries, database_url
 ):
     """On PostgreSQL a log with nothing of the account changed since the request read it is one
-    statement under the lock: the version's move and the guarded insert together, and the day
-    limit still holds in it. Elsewhere the lock comes first, then the insert."""
+    statement: the version's move (the lock), the guarded insert and, for a day of a stored
+    month, its habit's stored state moved back. The day limit still holds in it. Elsewhere the
+    lock comes first, then the insert, then the state's two statements."""
     piano = make_habit(user.id, "Piano")
-    day = today_in("UTC") - timedelta(days=1)
-    client.get("/logs/")  # the user's session is touched at most once a minute
+    day = today_in("UTC") - timedelta(days=70)
+    client.get("/dashboard")  # stores the habit's state; the session is touched once a minute
     with count_queries() as queries:
         assert post_log(client, piano, "23h", day).status_code == 302
         assert post_log(client, piano, "1h 1m", day).status_code == 400
     writes = [
-        statement.split(None, 2)[:2]
+        found.group(0)
         for statement in queries.statements
-        if re.search(r"\b(UPDATE user_account|INSERT INTO habit_log)\b", statement)
+        if (found := re.match(WRITE_STATEMENT, statement))
     ]
     if make_url(database_url).get_backend_name() == "postgresql":
-        assert writes == [["WITH", "moved"]] * 2, queries.statements
+        assert writes == ["WITH moved"] * 2, queries.statements
     else:
-        assert writes == [["UPDATE", "user_account"], ["INSERT", "INTO"]] * 2, queries.statements
+        first = ["UPDATE user_account", "INSERT INTO habit_log"]
+        state = ["UPDATE habit_stats", "DELETE FROM habit_month_total"]
+        assert writes == [*first, *state, *first], queries.statements
     assert [log.minutes for log in logs_in_db(app)] == [23 * 60]
+    with app.app_context():
+        (checkpoint,) = db.session.scalars(select(HabitStatsState.checkpoint)).all()
+    assert checkpoint < day.replace(day=1), checkpoint
+
+
+WRITE_STATEMENT = re.compile(
+    r"WITH moved|UPDATE user_account|INSERT INTO habit_log|UPDATE habit_stats"
+    r"|DELETE FROM habit_month_total"
+)
 
 
 def test_day_limit_counts_every_habit_and_says_what_is_left(client, app, user, make_habit):
@@ -508,7 +520,7 @@ def test_log_form_rejects_other_duration_forms_naming_the_accepted_ones(
     assert logs_in_db(app) == []
 
 
-@pytest.mark.parametrize("statement", ["within the day", "at once"])
+@pytest.mark.parametrize("statement", ["within the day", "at once", "at once, moving state"])
 def test_a_new_logs_day_total_is_an_index_only_scan_of_its_day_in_a_generic_plan(
     app, database_url, make_user, make_habit, statement
 ):
@@ -548,12 +560,18 @@ def test_a_new_logs_day_total_is_an_index_only_scan_of_its_day_in_a_generic_plan
             "created_at": datetime.now(UTC),
         }
         tested = log_insert.INSERT_LOG_WITHIN_DAY_RETURNING
-        if statement == "at once":
+        if statement != "within the day":
             tested = log_insert.INSERT_AT_ONCE
             values = {log_insert.LOG_VALUE + name: value for name, value in values.items()}
-            values.update(user_id=alice, step=1, seen=1)
+            values.update(account=alice, step=1, seen=1)
+        if statement == "at once, moving state":
+            values.update(owner=alice, habits=habits[alice][:1], last_valid=date(2021, 4, 1))
+            # Its habits' IN list is rendered as executed: one parameter per habit.
+            tested = log_insert.INSERT_AT_ONCE_MOVING.params(**values)
         compiled = tested.compile(
-            dialect=pg.dialect(paramstyle="numeric_dollar"), column_keys=list(values)
+            dialect=pg.dialect(paramstyle="numeric_dollar"),
+            column_keys=list(values),
+            compile_kwargs={"render_postcompile": True},
         )
         arguments = [{**compiled.params, **values}[name] for name in compiled.positiontup]
         cursor = db.session.connection().connection.driver_connection.cursor()
@@ -574,5 +592,5 @@ def test_a_new_logs_day_total_is_an_index_only_scan_of_its_day_in_a_generic_plan
             cursor.execute("DEALLOCATE day_insert")
             db.session.rollback()
     scans = re.findall(r'"Node Type": "([^"]*Scan)"[^{}]*?"Index Name": "([^"]*)"', plan)
-    logs = [scan for scan in scans if not scan[1].startswith("pk_user_account")]
+    logs = [scan for scan in scans if "habit_log" in scan[1]]
     assert logs == [("Index Only Scan", "ix_habit_log_user_id_date_minutes")], plan

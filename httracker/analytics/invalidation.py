@@ -5,7 +5,19 @@ from collections.abc import Iterable
 from datetime import date
 from functools import cache
 
-from sqlalchemy import Date, Delete, Update, bindparam, case, delete, insert, select, update
+from sqlalchemy import (
+    CTE,
+    Date,
+    Delete,
+    Update,
+    bindparam,
+    case,
+    delete,
+    exists,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
@@ -17,13 +29,12 @@ STATS = HabitStatsState.__table__
 MONTHS = HabitMonthTotal.__table__
 
 
-@cache
-def _moves(by_habit: bool, from_day: bool) -> tuple[Update, Delete]:
+def _build(by_habit: bool, from_day: bool, *only_if) -> tuple[Update, Delete]:
     """`invalidate`'s two statements for one shape of call (some habits or all; from a day or
-    from the start), built once, with the values as parameters: most old-day writes run them
-    under the account's lock, where every moment counts."""
-    scope = [STATS.c.user_id == bindparam("owner")]
-    rows = delete(MONTHS).where(MONTHS.c.user_id == bindparam("owner"))
+    from the start), with the values as parameters (owner, habits, last_valid); `only_if`
+    conditions both."""
+    scope = [STATS.c.user_id == bindparam("owner"), *only_if]
+    rows = delete(MONTHS).where(MONTHS.c.user_id == bindparam("owner"), *only_if)
     if by_habit:
         scope.append(STATS.c.habit_id.in_(bindparam("habits", expanding=True)))
         rows = rows.where(MONTHS.c.habit_id.in_(bindparam("habits", expanding=True)))
@@ -36,20 +47,56 @@ def _moves(by_habit: bool, from_day: bool) -> tuple[Update, Delete]:
     return change, rows
 
 
+@cache
+def _moves(by_habit: bool, from_day: bool) -> tuple[Update, Delete]:
+    """`_build`, once per shape of call: most old-day writes run them under the account's lock,
+    where every moment counts."""
+    return _build(by_habit, from_day)
+
+
+def moves_after(written: CTE) -> tuple[CTE, CTE]:
+    """`invalidate`'s two statements for one habit from a day, as CTEs of the statement that
+    writes the day's entry (`written`: a CTE of the rows it wrote), which move nothing when it
+    wrote nothing: the state rows moved (their habit_id) and the months dropped. Parameters
+    from `move_values`; afterwards the caller calls `moved_after` with the count of the first."""
+    wrote = exists(select(written))
+    change, rows = _build(True, True, wrote)
+    return change.returning(STATS.c.habit_id).cte("states_moved"), rows.cte("months_dropped")
+
+
+def needed(day: date) -> bool:
+    """Whether an entry on `day` moves stored state back (see `invalidate`)."""
+    return not derived.within_current_month(day)
+
+
+def move_values(user_id: int, habit_ids: list[int] | None, day: date | None) -> dict:
+    """The parameters of the statements that move these habits' state back before `day`."""
+    values: dict = {"owner": user_id}
+    if habit_ids is not None:
+        values["habits"] = habit_ids
+    if day is not None:
+        values["last_valid"] = month_start(month_start(day - derived.WEEK_REACH) - DAY)
+    return values
+
+
+def moved_after(user_id: int, habit_id: int, day: date, states_moved: int) -> None:
+    """After a statement with `moves_after` wrote its entry: a habit without a state row gets
+    one, as after `invalidate`."""
+    if states_moved != 1:
+        values = move_values(user_id, [habit_id], day)
+        _add_missing(user_id, [habit_id], _moves(True, True)[0], values)
+
+
 def invalidate(user_id: int, habit_ids: Iterable[int] | None = None, day: date | None = None):
     """Move the checkpoint of these habits (None: every habit of the user) back before `day`
     (None: before everything). Call it in the transaction of every write that changes a habit's
     logs, checks, skips or breaks on `day` or its rule, or the user's time zone or week start.
     An entry in the current month changes no stored month: nothing to do."""
     ids = None if habit_ids is None else sorted(set(habit_ids))
-    if ids == [] or (day is not None and derived.within_current_month(day)):
+    if ids == [] or (day is not None and not needed(day)):
         return
     change, rows = _moves(ids is not None, day is not None)
-    values = {"owner": user_id}
-    if ids is not None:
-        values["habits"] = ids
-    if day is not None:
-        values["last_valid"] = month_start(month_start(day - derived.WEEK_REACH) - DAY)
+    values = move_values(user_id, ids, day)
     result = db.session.execute(change, values)
     if ids is None or result.rowcount != len(ids):
         _add_missing(user_id, ids, change, values)

@@ -9,6 +9,7 @@ and the guarded insert follows (`insert_within_day`)."""
 from sqlalchemy import BigInteger, Insert, bindparam, func, insert, select, true
 
 from .. import versions
+from ..analytics import invalidation
 from ..extensions import db
 from ..models import MAX_DAY_MINUTES, HabitLog
 
@@ -57,31 +58,43 @@ def insert_within_day(values: dict) -> int | None:
     return result.lastrowid if result.rowcount == 1 else None
 
 
-def _at_once():
+def _at_once(moving: bool):
     """WITH moved AS (UPDATE the account's version … RETURNING the version it moved from),
     new_log AS (INSERT … SELECT the row WHERE it fits the day AND the version moved from is the
-    one the request read) SELECT moved_from, the new id.
+    one the request read) SELECT moved_from, the new id; `moving`, with the habit's stored
+    state moved back as well, when the log was written (invalidation.moves_after), and the
+    count of state rows moved.
 
     The whole statement reads one snapshot, taken before the UPDATE waits for the lock. It is
     the committed state under the lock only when nothing of the account committed meanwhile:
     every change of the account's rows moves its version under that lock (versions.py), so the
     version the lock finds is then still the one the request read, before this statement. Any
-    other version and nothing is inserted; the caller goes on under the lock it now holds."""
+    other version and nothing is inserted; the caller goes on under the lock it now holds.
+    (A read storing the habit's state takes no account lock: the state row it updates is
+    waited for and moved back as committed; month rows it adds meanwhile lie past the moved
+    checkpoint, where nothing reads them and the next store replaces them.)"""
     moved = versions.moved_cte("moved")
-    # The log's values go by other names than the account's columns: an UPDATE would take a
-    # parameter named after one of its table's columns (created_at) as a value to set.
+    # The log's values go by other names than the tables' columns: an UPDATE takes a parameter
+    # named after one of its table's columns (created_at, user_id) as a value to set.
     new_log = _within_day(moved, LOG_VALUE).returning(LOGS.c.id).cte("new_log")
-    return select(moved.c.moved_from, select(new_log.c.id).scalar_subquery().label("log_id"))
+    log_id = select(new_log.c.id).scalar_subquery().label("log_id")
+    if not moving:
+        return select(moved.c.moved_from, log_id)
+    states, months = invalidation.moves_after(new_log)
+    count = select(func.count()).select_from(states).scalar_subquery().label("states_moved")
+    return select(moved.c.moved_from, log_id, count).add_cte(months)
 
 
 LOG_VALUE = "log_"
-INSERT_AT_ONCE = _at_once()
+INSERT_AT_ONCE = _at_once(moving=False)
+INSERT_AT_ONCE_MOVING = _at_once(moving=True)
 
 
 def insert_at_once(user_id: int, values: dict) -> tuple[bool, int | None]:
     """On PostgreSQL, take the account's lock and insert the log in one statement, when nothing
-    of the account changed since the request read it: (True, its id), or (True, None) when it
-    did not fit its day. (False, None) when the insert was not made that way (another database,
+    of the account changed since the request read it, moving its habit's stored state back
+    with it (as `invalidation.invalidate`): (True, its id), or (True, None) when it did not fit
+    its day. (False, None) when the insert was not made that way (another database,
     nothing noted as read, or a change committed meanwhile; then the lock may be held, and the
     caller locks and inserts as usual)."""
     session = db.session()
@@ -92,10 +105,17 @@ def insert_at_once(user_id: int, values: dict) -> tuple[bool, int | None]:
     if move is None:
         return False, None
     parameters = {LOG_VALUE + name: value for name, value in values.items()}
-    row = session.connection().execute(INSERT_AT_ONCE, {**parameters, **move}).one_or_none()
+    habit_id, day = values["habit_id"], values["date"]
+    moving = invalidation.needed(day)
+    if moving:
+        parameters.update(invalidation.move_values(user_id, [habit_id], day))
+    statement = INSERT_AT_ONCE_MOVING if moving else INSERT_AT_ONCE
+    row = session.connection().execute(statement, {**parameters, **move}).one_or_none()
     if row is None:  # no such account (deleted meanwhile): the usual way says what follows
         return False, None
     versions.moved_in_statement(session, user_id)
     if row.moved_from != move["seen"]:
         return False, None
+    if moving and row.log_id is not None:
+        invalidation.moved_after(user_id, habit_id, day, row.states_moved)
     return True, row.log_id

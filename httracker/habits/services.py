@@ -292,7 +292,8 @@ def add_log(user: User, habit: Habit, day: date, minutes: int, note: str | None 
         raise RuleBroken("minutes", "A day has 24h.")
     log = HabitLog(id=log_id, **values)
     make_transient_to_detached(log)
-    invalidate(user.id, [habit.id], day)
+    if not done:  # the one statement moved the stored state back with the insert
+        invalidate(user.id, [habit.id], day)
     return log
 
 
