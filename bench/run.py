@@ -25,6 +25,8 @@ PAGES = (
     ("/analytics/data.json?range=365d", "/analytics/data.json?range=365d"),
 )
 LOG_BODY = "habit_id={habit}&date={{date}}&minutes=30&note=bench"
+# Most logs are of today or a recent day: a minute each, so the days never fill.
+RECENT_LOG_BODY = "habit_id={habit}&date={{recent}}&minutes=1&note=bench"
 GROWTH_PATHS = ("/analytics/data.json?range=365d", "/analytics/data.json?range=all")
 HEAVY_PATHS = ("/analytics/?range=365d", "/analytics/?range=all", "/dashboard", "/habits/{habit}")
 WRITE = report.WRITE
@@ -88,8 +90,9 @@ def throughput(base_url, account_name, args, writer, login_user) -> list[load.Lo
     poster = load.Browser(base_url)
     poster.login(writer.username, data.PASSWORD)
     token = poster.csrf_token("/logs/new")
-    body = LOG_BODY.format(habit=writer.habit_ids[0]) + f"&csrf_token={token}"
-    targets.append(("POST /logs/new", base_url + "/logs/new", poster.cookie_header(), body))
+    for label, template in (("POST /logs/new", LOG_BODY), (WRITE, RECENT_LOG_BODY)):
+        body = template.format(habit=writer.habit_ids[0]) + f"&csrf_token={token}"
+        targets.append((label, base_url + "/logs/new", poster.cookie_header(), body))
     visitor = load.Browser(base_url)
     token = visitor.csrf_token("/auth/login")
     body = f"login={login_user}&password={data.PASSWORD}&csrf_token={token}"
@@ -193,6 +196,20 @@ def main(argv=None) -> None:
                 "habit_id": loaded.writer.habit_ids[0],
                 "date": "2001-06-01",
                 "minutes": "5",
+                "note": "",
+            },
+        }
+    )
+    requests.append(
+        {
+            "label": WRITE,
+            "user": loaded.writer.username,
+            "method": "POST",
+            "path": "/logs/new",
+            "data": lambda: {
+                "habit_id": loaded.writer.habit_ids[0],
+                "date": (datetime.now(UTC) - timedelta(days=1)).date().isoformat(),
+                "minutes": "1",
                 "note": "",
             },
         }
