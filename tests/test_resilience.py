@@ -200,14 +200,18 @@ def run_together(app, work):
     return results
 
 
-def test_the_day_limit_holds_under_concurrent_logs(race_app, make_user):
-    app = race_app
+def alice_with_piano(app, make_user):
+    """Alice, the id of her habit Piano, and her yesterday."""
     alice = make_user("alice")
     with app.app_context():
         habit = create_habit(db.session.get(User, alice.id), "Piano")
         db.session.commit()
-        habit_id = habit.id
-        day = user_today(db.session.get(User, alice.id)) - timedelta(days=1)
+        return alice, habit.id, user_today(db.session.get(User, alice.id)) - timedelta(days=1)
+
+
+def test_the_day_limit_holds_under_concurrent_logs(race_app, make_user):
+    app = race_app
+    alice, habit_id, day = alice_with_piano(app, make_user)
 
     def log_100_minutes(barrier):
         # Load first, as a request would, so each transaction has read before the race starts.
@@ -361,12 +365,7 @@ def test_a_log_that_waits_for_the_lock_while_another_fills_the_day_is_refused(
     the other commits. The day as committed has no room: the log is refused. (PostgreSQL's
     one-statement log reads the day before it waits; it must find the account changed and
     count the day again under the lock.)"""
-    alice = make_user("alice")
-    with app.app_context():
-        piano = create_habit(db.session.get(User, alice.id), "Piano")
-        db.session.commit()
-        habit_id = piano.id
-        day = user_today(db.session.get(User, alice.id)) - timedelta(days=1)
+    alice, habit_id, day = alice_with_piano(app, make_user)
     token = session_token(app, alice.id)
     read, go = threading.Event(), threading.Event()
     outcome = []
