@@ -79,12 +79,11 @@ def move_values(user_id: int, habit_ids: list[int] | None, day: date | None) -> 
     return values
 
 
-def moved_after(user_id: int, habit_id: int, day: date, states_moved: int) -> None:
-    """After a statement with `moves_after` wrote its entry: a habit without a state row gets
-    one, as after `invalidate`."""
-    if states_moved != 1:
-        values = move_values(user_id, [habit_id], day)
-        _add_missing(user_id, [habit_id], _moves(True, True)[0], values)
+def moved_after(values: dict, states_moved: int) -> None:
+    """After a statement with `moves_after` wrote its entry, with these `move_values`: a habit
+    without a state row gets one, as after `invalidate`."""
+    if states_moved != len(values["habits"]):
+        _add_missing(values["owner"], values["habits"], _moves(True, True)[0], values)
 
 
 def invalidate(user_id: int, habit_ids: Iterable[int] | None = None, day: date | None = None):

@@ -106,16 +106,15 @@ def insert_at_once(user_id: int, values: dict) -> tuple[bool, int | None]:
         return False, None
     parameters = {LOG_VALUE + name: value for name, value in values.items()}
     habit_id, day = values["habit_id"], values["date"]
-    moving = invalidation.needed(day)
-    if moving:
-        parameters.update(invalidation.move_values(user_id, [habit_id], day))
-    statement = INSERT_AT_ONCE_MOVING if moving else INSERT_AT_ONCE
+    moves = invalidation.move_values(user_id, [habit_id], day) if invalidation.needed(day) else {}
+    parameters.update(moves)
+    statement = INSERT_AT_ONCE_MOVING if moves else INSERT_AT_ONCE
     row = session.connection().execute(statement, {**parameters, **move}).one_or_none()
     if row is None:  # no such account (deleted meanwhile): the usual way says what follows
         return False, None
     versions.moved_in_statement(session, user_id)
     if row.moved_from != move["seen"]:
         return False, None
-    if moving and row.log_id is not None:
-        invalidation.moved_after(user_id, habit_id, day, row.states_moved)
+    if moves and row.log_id is not None:
+        invalidation.moved_after(moves, row.states_moved)
     return True, row.log_id

@@ -272,9 +272,13 @@ def add_log(user: User, habit: Habit, day: date, minutes: int, note: str | None 
         "note": note,
         "created_at": utcnow(),
     }
-    try:
+
+    def check() -> None:
         check_timed(habit)
         check_log_rules(day, minutes, note, user_today(user))
+
+    try:
+        check()  # the habit as read
     except RuleBroken:
         done = False  # checked again below, under the lock, on the habit as committed
     else:
@@ -282,8 +286,7 @@ def add_log(user: User, habit: Habit, day: date, minutes: int, note: str | None 
         done, log_id = log_insert.insert_at_once(user.id, values)
     if not done:
         lock_user(user, [habit])
-        check_timed(habit)  # as committed: a change of kind took the lock too
-        check_log_rules(day, minutes, note, user_today(user))
+        check()  # as committed: a change of kind took the lock too
         log_id = log_insert.insert_within_day(values)
     if log_id is None:
         # Nothing inserted: the minutes did not fit the day. Its total (the same under the
