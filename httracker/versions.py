@@ -117,6 +117,12 @@ def move_in_statement(session: Session, user_id: int) -> dict[str, int] | None:
     return {"account": user_id, "step": _step(), "seen": version}
 
 
+def move_on(move: dict[str, int], moved_from: int) -> dict[str, int]:
+    """The parameters of the same `moved_cte` statement run again in the transaction, after the
+    first found `moved_from`: under the lock it took, the version is the one it moved to."""
+    return {**move, "seen": moved_from + move["step"], "step": _step()}
+
+
 def moved_in_statement(session: Session, user_id: int) -> None:
     """Note that a statement with a `moved_cte` moved the account (once per transaction)."""
     session.info.setdefault(BUMPED, set()).add(user_id)

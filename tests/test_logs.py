@@ -5,7 +5,7 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.engine import make_url
 
 import httracker.timeutil
@@ -306,6 +306,81 @@ def test_the_log_written_is_the_one_returned(app, user, owner_and_habit, returni
     assert returned[0][1:] == (user.id, stored[0].habit_id, day, 45, "a note")
     assert returned[1][4:] == (1395, None)
     assert abs(stored[0].created_at - created) < timedelta(seconds=1)
+
+
+def _change_the_account_meanwhile(user_id: int, habit_id: int, change: str) -> None:
+    """On a connection of its own, commit a change of the account after the session read it,
+    moving its version as every change does: another log of the habit, or the habit made a
+    check habit. Not on SQLite, where the session's transaction holds the write lock from its
+    first read: nothing of anyone commits meanwhile."""
+    from httracker.models import Habit, User
+
+    if db.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite: nothing commits while a transaction is open")
+    with db.engine.begin() as connection:
+        moved = User.data_version + 7
+        connection.execute(update(User).where(User.id == user_id).values(data_version=moved))
+        if change == "log":
+            day = today_in("UTC") - timedelta(days=4)
+            values = {"user_id": user_id, "habit_id": habit_id, "date": day, "minutes": 5}
+            connection.execute(insert(HabitLog).values(**values))
+        else:
+            connection.execute(
+                update(Habit)
+                .where(Habit.id == habit_id)
+                .values(kind="check", target_minutes=None, target_direction="at_least")
+            )
+
+
+def test_a_log_after_another_change_of_the_account_runs_again_under_the_lock(
+    app, owner_and_habit, count_queries, database_url
+):
+    """Another change of the account commits after the request read its user: on PostgreSQL
+    the one statement then finds the version moved and inserts nothing, and the same
+    statement, run again under the lock it took, inserts on a snapshot that holds that change
+    (no habit read again). Elsewhere the lock comes first and the habit is read again. The day
+    limit counts the log committed meanwhile."""
+    from httracker.habits.services import add_log
+
+    day = today_in("UTC") - timedelta(days=4)
+    with app.app_context():
+        owner, habit = owner_and_habit()
+        _change_the_account_meanwhile(owner.id, habit.id, "log")
+        with count_queries() as queries:
+            add_log(owner, habit, day, 1435)
+        with pytest.raises(RuleBroken) as full:
+            add_log(owner, habit, day, 1)
+        db.session.commit()
+    assert full.value.message == f"A day has 24h: 0m left to log on {readable_date(day)}."
+    writes = [
+        found.group(0)
+        for statement in queries.statements
+        if (found := re.match(WRITE_STATEMENT, statement))
+    ]
+    read_again = [statement for statement in queries.statements if reads_habit(statement)]
+    if make_url(database_url).get_backend_name() == "postgresql":
+        assert writes == ["WITH moved"] * 2, queries.statements
+        assert read_again == []
+    else:
+        assert writes[:2] == ["UPDATE user_account", "INSERT INTO habit_log"], writes
+        assert len(read_again) == 1, queries.statements
+    assert sorted(log.minutes for log in logs_in_db(app)) == [5, 1435]
+
+
+def test_a_habit_made_a_check_habit_meanwhile_takes_no_log(app, owner_and_habit):
+    """The habit became a check habit after the request read it: the statement run again
+    under the lock finds it so and writes nothing; the usual way reads it again and says why."""
+    from httracker.habits.services import add_log
+
+    day = today_in("UTC") - timedelta(days=2)
+    with app.app_context():
+        owner, habit = owner_and_habit()
+        _change_the_account_meanwhile(owner.id, habit.id, "kind")
+        with pytest.raises(RuleBroken) as refused:
+            add_log(owner, habit, day, 30)
+        db.session.rollback()
+    assert refused.value.message == "Reading is checked off, not timed: check it instead."
+    assert logs_in_db(app) == []
 
 
 def test_what_the_session_holds_unflushed_counts_in_the_day(app, owner_and_habit, make_log):

@@ -2,29 +2,48 @@
 statement, under the account's lock (services.add_log).
 
 Most writes are a user logging time with nothing else of theirs changing meanwhile. On
-PostgreSQL that write is one statement that also takes the lock (`insert_at_once`); otherwise,
-or when the account changed since the request read it, the lock comes first (services.lock_user)
-and the guarded insert follows (`insert_within_day`)."""
+PostgreSQL that write is one statement that also takes the lock (`insert_at_once`), or two when
+another change of the account committed since the request read it; otherwise the lock comes
+first (services.lock_user) and the guarded insert follows (`insert_within_day`)."""
 
-from sqlalchemy import BigInteger, Insert, bindparam, func, insert, select, true
+from sqlalchemy import BigInteger, Insert, bindparam, exists, func, insert, select, true
 
 from .. import versions
 from ..analytics import invalidation
 from ..extensions import db
-from ..models import MAX_DAY_MINUTES, HabitLog
+from ..models import MAX_DAY_MINUTES, Habit, HabitLog
 
 LOGS = HabitLog.__table__
+HABITS = Habit.__table__
 # Every column but the id, so a new column is an error here, not a default silently left out.
 COLUMNS = [column.name for column in LOGS.c if column.name != "id"]
 
 
+def _value(name: str, prefix: str = ""):
+    """The parameter of the new log's column `name`, named `prefix` + the column."""
+    return bindparam(prefix + name, type_=LOGS.c[name].type)
+
+
+def _usual_habit(prefix: str):
+    """EXISTS the log's habit as most logs find it: the account's, active and timed
+    (services.check_timed), as committed when the statement's snapshot is."""
+    habit = HABITS.c
+    return exists().where(
+        habit.id == _value("habit_id", prefix),
+        habit.user_id == _value("user_id", prefix),
+        habit.kind != "check",
+        habit.archived.is_(False),
+    )
+
+
 def _within_day(moved=None, prefix: str = "") -> Insert:
     """INSERT INTO habit_log … SELECT the new row FROM the day's total WHERE the new minutes
-    fit in it (and, with the CTE `moved`, the version moved from is the one seen). Built once,
-    with the values as parameters, named `prefix` + their column."""
+    fit in it (and, with the CTE `moved`, the version moved from is the one seen and the habit
+    is as most logs find it, `_usual_habit`). Built once, with the values as parameters,
+    named `prefix` + their column."""
 
     def value(name: str):
-        return bindparam(prefix + name, type_=LOGS.c[name].type)
+        return _value(name, prefix)
 
     logged = (
         select(func.coalesce(func.sum(LOGS.c.minutes), 0).label("logged"))
@@ -38,6 +57,7 @@ def _within_day(moved=None, prefix: str = "") -> Insert:
     else:
         row = row.select_from(logged.join(moved, true()))
         row = row.where(moved.c.moved_from == bindparam("seen", type_=BigInteger))
+        row = row.where(_usual_habit(prefix))
     return insert(LOGS).from_select(COLUMNS, row, include_defaults=False)
 
 
@@ -61,15 +81,17 @@ def insert_within_day(values: dict) -> int | None:
 def _at_once(moving: bool):
     """WITH moved AS (UPDATE the account's version … RETURNING the version it moved from),
     new_log AS (INSERT … SELECT the row WHERE it fits the day AND the version moved from is the
-    one the request read) SELECT moved_from, the new id; `moving`, with the habit's stored
-    state moved back as well, when the log was written (invalidation.moves_after), and the
-    count of state rows moved.
+    one seen AND the habit is the account's, active and timed) SELECT moved_from, the new id
+    and whether the habit is so (`usual_habit`); `moving`, with the habit's stored state moved
+    back as well, when the log was written (invalidation.moves_after), and the count of state
+    rows moved.
 
     The whole statement reads one snapshot, taken before the UPDATE waits for the lock. It is
     the committed state under the lock only when nothing of the account committed meanwhile:
     every change of the account's rows moves its version under that lock (versions.py), so the
-    version the lock finds is then still the one the request read, before this statement. Any
-    other version and nothing is inserted; the caller goes on under the lock it now holds.
+    version the lock finds is then still the one seen. Any other version and nothing is
+    inserted; run again under the lock it now holds, with the version it moved to as the one
+    seen, the statement reads a snapshot that holds every change of the account.
     (A read storing the habit's state takes no account lock: the state row it updates is
     waited for and moved back as committed; month rows it adds meanwhile lie past the moved
     checkpoint, where nothing reads them and the next store replaces them.)"""
@@ -78,11 +100,12 @@ def _at_once(moving: bool):
     # named after one of its table's columns (created_at, user_id) as a value to set.
     new_log = _within_day(moved, LOG_VALUE).returning(LOGS.c.id).cte("new_log")
     log_id = select(new_log.c.id).scalar_subquery().label("log_id")
+    usual = _usual_habit(LOG_VALUE).label("usual_habit")
     if not moving:
-        return select(moved.c.moved_from, log_id)
+        return select(moved.c.moved_from, log_id, usual)
     states, months = invalidation.moves_after(new_log)
     count = select(func.count()).select_from(states).scalar_subquery().label("states_moved")
-    return select(moved.c.moved_from, log_id, count).add_cte(months)
+    return select(moved.c.moved_from, log_id, usual, count).add_cte(months)
 
 
 LOG_VALUE = "log_"
@@ -91,12 +114,14 @@ INSERT_AT_ONCE_MOVING = _at_once(moving=True)
 
 
 def insert_at_once(user_id: int, values: dict) -> tuple[bool, int | None]:
-    """On PostgreSQL, take the account's lock and insert the log in one statement, when nothing
-    of the account changed since the request read it, moving its habit's stored state back
-    with it (as `invalidation.invalidate`): (True, its id), or (True, None) when it did not fit
-    its day. (False, None) when the insert was not made that way (another database,
-    nothing noted as read, or a change committed meanwhile; then the lock may be held, and the
-    caller locks and inserts as usual)."""
+    """On PostgreSQL, take the account's lock and insert the log in one statement, moving its
+    habit's stored state back with it (as `invalidation.invalidate`): (True, its id), or
+    (True, None) when it did not fit its day. When a change of the account committed since the
+    request read it, the statement inserts nothing; the same statement runs again, under the
+    lock, on a snapshot that holds that change. (False, None) when the insert was not made
+    that way (another database, nothing noted as read, the habit not the account's active time
+    habit as committed; then the lock may be held, and the caller locks, reads the habit again,
+    checks and inserts as usual)."""
     session = db.session()
     if session.get_bind().dialect.name != "postgresql":
         return False, None
@@ -109,11 +134,18 @@ def insert_at_once(user_id: int, values: dict) -> tuple[bool, int | None]:
     moves = invalidation.move_values(user_id, [habit_id], day) if invalidation.needed(day) else {}
     parameters.update(moves)
     statement = INSERT_AT_ONCE_MOVING if moves else INSERT_AT_ONCE
-    row = session.connection().execute(statement, {**parameters, **move}).one_or_none()
+    connection = session.connection()
+    row = connection.execute(statement, {**parameters, **move}).one_or_none()
     if row is None:  # no such account (deleted meanwhile): the usual way says what follows
         return False, None
     versions.moved_in_statement(session, user_id)
     if row.moved_from != move["seen"]:
+        # Under the lock now, where nothing of the account can commit: again, from here.
+        move = versions.move_on(move, row.moved_from)
+        row = connection.execute(statement, {**parameters, **move}).one()
+        if row.moved_from != move["seen"]:  # no change can move it past the lock
+            return False, None
+    if not row.usual_habit:  # deleted, archived or made a check habit: the usual way decides
         return False, None
     if moves and row.log_id is not None:
         invalidation.moved_after(moves, row.states_moved)

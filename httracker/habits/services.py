@@ -282,7 +282,7 @@ def add_log(user: User, habit: Habit, day: date, minutes: int, note: str | None 
     except RuleBroken:
         done = False  # checked again below, under the lock, on the habit as committed
     else:
-        # One statement with the lock when nothing of the account changed since it was read.
+        # One statement with the lock; two when the account changed since it was read.
         done, log_id = log_insert.insert_at_once(user.id, values)
     if not done:
         lock_user(user, [habit])
