@@ -1,19 +1,58 @@
-"""Per-connection database setup."""
+"""Per-connection database setup, and how a request that only read ends its transaction."""
 
 from flask import Flask
 from sqlalchemy import event
+from sqlalchemy.exc import SQLAlchemyError
 
 from .extensions import db
+
+# Connection.info: the transaction ran a statement that may have written.
+WROTE = "httracker_wrote"
+# What a statement that writes nothing begins with (SELECT … FOR UPDATE reads and locks; its
+# lock ends with the transaction either way). A data-modifying WITH begins otherwise.
+READS = ("SELECT", "SHOW", "BEGIN")
 
 
 def register(app: Flask) -> None:
     """On SQLite: enforce foreign keys, and make each transaction take the write lock when it
-    begins, so SQLite keeps the same rules under concurrent requests as the database servers."""
+    begins, so SQLite keeps the same rules under concurrent requests as the database servers.
+    Everywhere: a request that only read commits its transaction (see `end_reads`)."""
     with app.app_context():
         engine = db.engine
+    event.listen(engine, "begin", _forget_writes)
+    event.listen(engine, "before_cursor_execute", _note_write)
+    app.teardown_request(end_reads)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
+
+
+def _forget_writes(connection) -> None:
+    connection.info.pop(WROTE, None)
+
+
+def _note_write(connection, cursor, statement, parameters, context, executemany) -> None:
+    if not statement.lstrip().upper().startswith(READS):
+        connection.info[WROTE] = True
+
+
+def end_reads(error: BaseException | None) -> None:
+    """End the transaction of a request that only read with COMMIT. On PostgreSQL that keeps
+    the connection's prepared statements: psycopg drops them all at a ROLLBACK (and sends
+    DEALLOCATE ALL), and would parse and plan the next request's statements afresh; elsewhere
+    it costs what a ROLLBACK does. A request that failed, holds unflushed changes or ran any
+    statement but a SELECT is left as it is: the session's end rolls it back, as before."""
+    if error is not None:
+        return
+    session = db.session()
+    if not session.in_transaction() or session.new or session.dirty or session.deleted:
+        return
+    if session.connection().info.get(WROTE):
+        return
+    try:
+        session.commit()
+    except SQLAlchemyError:
+        session.rollback()
 
 
 def _sqlite_on_connect(dbapi_connection, connection_record) -> None:

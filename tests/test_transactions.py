@@ -1,0 +1,103 @@
+"""How a request's transaction ends: one that only read commits (on PostgreSQL the connection
+so keeps its prepared statements); one that wrote without committing, failed or holds unflushed
+changes is rolled back, as before."""
+
+from collections import Counter
+
+import pytest
+from sqlalchemy import event, select, text, update
+
+from httracker.database import end_reads
+from httracker.extensions import db
+from httracker.models import User
+
+
+def _name_of(app, user_id: int) -> str:
+    with app.app_context():
+        return db.session.scalar(select(User.username).where(User.id == user_id))
+
+
+@pytest.mark.parametrize("ending", ["read", "wrote", "failed", "unflushed"])
+def test_only_a_request_that_read_and_nothing_else_commits(app, make_user, ending):
+    """`end_reads` commits a transaction that ran only SELECTs; after a write statement, an
+    error or with a change not flushed yet, it leaves the transaction to the session's
+    rollback, and nothing of it is kept."""
+    alice = make_user("alice")
+    with app.test_request_context("/"):
+        session = db.session()
+        session.execute(select(User.id)).all()
+        if ending == "wrote":
+            session.execute(update(User).where(User.id == alice.id).values(username="mallory"))
+        if ending == "unflushed":
+            session.get(User, alice.id).username = "mallory"
+        end_reads(RuntimeError("the view failed") if ending == "failed" else None)
+        assert session.in_transaction() is (ending != "read")
+        session.rollback()
+    assert _name_of(app, alice.id) == "alice"
+
+
+def test_a_connection_keeps_its_prepared_statements_from_page_to_page_on_postgresql(
+    app, client, user, make_habit
+):
+    """After a ROLLBACK psycopg drops every prepared statement of the connection: pages that
+    only read end with COMMIT instead, so a connection that has run the session's user query
+    often enough (psycopg prepares a statement at its fifth run) still has it prepared after
+    the pages in between."""
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "postgresql":
+        pytest.skip("prepared statements and the COMMIT of reads are PostgreSQL's")
+    make_habit(user.id, "Piano")
+    client.get("/dashboard")
+    runs, connections = Counter(), {}
+
+    def ran(connection, cursor, statement, *_):
+        if "user_session.token_hash" in statement:
+            raw = connection.connection.dbapi_connection
+            connections[id(raw)] = raw
+            runs[id(raw)] += 1
+
+    event.listen(engine, "before_cursor_execute", ran)
+    try:
+        for _ in range(12):
+            assert client.get("/logs/").status_code == 200
+            assert client.get("/healthz").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", ran)
+    busiest, count = runs.most_common(1)[0]
+    assert count >= 6, runs
+    raw = connections[busiest]  # idle in the pool now
+    prepared = [row[0] for row in raw.execute("SELECT statement FROM pg_prepared_statements")]
+    raw.rollback()
+    assert any("user_session.token_hash" in statement for statement in prepared), prepared
+
+
+def test_a_request_that_only_read_ends_with_commit(app, client, user, make_habit):
+    """Each page that only read (and /healthz) commits its transaction; a rejected form that
+    wrote nothing commits too; none of them rolls back."""
+    with app.app_context():
+        engine = db.engine
+    piano = make_habit(user.id, "Piano")
+    client.get("/dashboard")
+    ends = []
+
+    def commit(connection):
+        ends.append("commit")
+
+    def rollback(connection):
+        ends.append("rollback")
+
+    event.listen(engine, "commit", commit)
+    event.listen(engine, "rollback", rollback)
+    try:
+        for path in ("/dashboard", "/logs/", f"/habits/{piano}", "/healthz"):
+            assert client.get(path).status_code == 200
+        data = {"habit_id": piano, "date": "", "minutes": "30"}  # no date: the form says so
+        assert client.post("/logs/new", data=data).status_code == 400
+    finally:
+        event.remove(engine, "commit", commit)
+        event.remove(engine, "rollback", rollback)
+    assert ends.count("rollback") == 0, ends
+    assert ends.count("commit") >= 5, ends
+    with app.app_context():
+        assert db.session.execute(text("SELECT 1")).scalar() == 1
