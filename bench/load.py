@@ -45,6 +45,7 @@ class Browser:
         parts = urllib.parse.urlsplit(base_url)
         self.host, self.port = parts.hostname, parts.port
         self.cookies: dict[str, str] = {}
+        self.location: str | None = None  # where the last response redirected to
 
     def request(self, method: str, path: str, fields: dict | None = None) -> tuple[int, bytes]:
         headers = {"Cookie": self.cookie_header()} if self.cookies else {}
@@ -57,6 +58,7 @@ class Browser:
             connection.request(method, path, body=body, headers=headers)
             response = connection.getresponse()
             content = response.read()
+            self.location = response.getheader("Location")
             for header in response.headers.get_all("Set-Cookie") or []:
                 self._remember(header)
             return response.status, content
@@ -75,6 +77,13 @@ class Browser:
 
     def get(self, path: str) -> tuple[int, bytes]:
         return self.request("GET", path)
+
+    def follow(self) -> None:
+        """Open the page the last response redirected to, as a browser does after a form: it
+        shows the message the form left in the session cookie, which ends it there."""
+        if self.location:
+            parts = urllib.parse.urlsplit(self.location)
+            self.get(parts.path + (f"?{parts.query}" if parts.query else ""))
 
     def post(self, path: str, fields: dict) -> tuple[int, bytes]:
         return self.request("POST", path, fields)
@@ -151,7 +160,8 @@ def run_wrk(
 def interleaved_medians(requests, samples: int = 20, warmup: int = 3) -> list[float]:
     """Median times of several requests, one at a time, taken in turns (a neighbour's load
     slows all of them alike). Each request is (browser, path) for a GET or (browser, path,
-    fields) for a POST, `fields` a callable giving the form of each attempt."""
+    fields) for a POST, `fields` a callable giving the form of each attempt; after a POST the
+    browser opens the page it leads to, untimed, as a person's browser does."""
 
     def send(browser, path, fields=None):
         if fields is None:
@@ -161,6 +171,8 @@ def interleaved_medians(requests, samples: int = 20, warmup: int = 3) -> list[fl
     for _ in range(warmup):
         for request in requests:
             send(*request)
+            if len(request) > 2:
+                request[0].follow()
     times: list[list[float]] = [[] for _ in requests]
     for _ in range(samples):
         for index, request in enumerate(requests):
@@ -170,4 +182,6 @@ def interleaved_medians(requests, samples: int = 20, warmup: int = 3) -> list[fl
             wanted = 302 if len(request) > 2 else 200
             if status != wanted:
                 raise RuntimeError(f"{request[1]} answered {status}")
+            if len(request) > 2:
+                request[0].follow()
     return [statistics.median(each) for each in times]
