@@ -189,6 +189,11 @@ class LogForm(FlaskForm):
             SelectChoice(habit.id, habit.name) for habit in habits if habit.kind == "time"
         ]
 
+    def take_the_habit_named(self) -> None:
+        """Take the habit the submission names as the one choice, unread: validation then checks
+        every other field, and the write the habit (services.add_log_unread)."""
+        self.habit_id.choices = [SelectChoice(self.habit_id.data, "")]
+
 
 class QuickLogForm(FlaskForm):
     minutes = DurationField("Minutes", validators=[DurationRequired(EMPTY_MINUTES)])

@@ -6,7 +6,9 @@ PostgreSQL that write is one statement that also takes the lock (`insert_at_once
 another change of the account committed since the request read it; otherwise the lock comes
 first (services.lock_user) and the guarded insert follows (`insert_within_day`)."""
 
-from sqlalchemy import BigInteger, Insert, bindparam, exists, func, insert, select, true
+from typing import NamedTuple
+
+from sqlalchemy import BigInteger, Insert, Select, bindparam, func, insert, select, true
 
 from .. import versions
 from ..analytics import invalidation
@@ -24,11 +26,11 @@ def _value(name: str, prefix: str = ""):
     return bindparam(prefix + name, type_=LOGS.c[name].type)
 
 
-def _usual_habit(prefix: str):
-    """EXISTS the log's habit as most logs find it: the account's, active and timed
-    (services.check_timed), as committed when the statement's snapshot is."""
+def _usual_habit(prefix: str) -> Select:
+    """SELECT the name of the log's habit when it is as most logs find it: the account's,
+    active and timed (services.check_timed), as committed when the statement's snapshot is."""
     habit = HABITS.c
-    return exists().where(
+    return select(habit.name).where(
         habit.id == _value("habit_id", prefix),
         habit.user_id == _value("user_id", prefix),
         habit.kind != "check",
@@ -57,7 +59,7 @@ def _within_day(moved=None, prefix: str = "") -> Insert:
     else:
         row = row.select_from(logged.join(moved, true()))
         row = row.where(moved.c.moved_from == bindparam("seen", type_=BigInteger))
-        row = row.where(_usual_habit(prefix))
+        row = row.where(_usual_habit(prefix).exists())
     return insert(LOGS).from_select(COLUMNS, row, include_defaults=False)
 
 
@@ -82,7 +84,7 @@ def _at_once(moving: bool):
     """WITH moved AS (UPDATE the account's version … RETURNING the version it moved from),
     new_log AS (INSERT … SELECT the row WHERE it fits the day AND the version moved from is the
     one seen AND the habit is the account's, active and timed) SELECT moved_from, the new id
-    and whether the habit is so (`usual_habit`); `moving`, with the habit's stored state moved
+    and the habit's name when it is so (`habit_name`); `moving`, with the habit's stored state moved
     back as well, when the log was written (invalidation.moves_after), and the count of state
     rows moved.
 
@@ -100,7 +102,7 @@ def _at_once(moving: bool):
     # named after one of its table's columns (created_at, user_id) as a value to set.
     new_log = _within_day(moved, LOG_VALUE).returning(LOGS.c.id).cte("new_log")
     log_id = select(new_log.c.id).scalar_subquery().label("log_id")
-    usual = _usual_habit(LOG_VALUE).label("usual_habit")
+    usual = _usual_habit(LOG_VALUE).scalar_subquery().label("habit_name")
     if not moving:
         return select(moved.c.moved_from, log_id, usual)
     states, months = invalidation.moves_after(new_log)
@@ -113,22 +115,34 @@ INSERT_AT_ONCE = _at_once(moving=False)
 INSERT_AT_ONCE_MOVING = _at_once(moving=True)
 
 
-def insert_at_once(user_id: int, values: dict) -> tuple[bool, int | None]:
+class AtOnce(NamedTuple):
+    """What `insert_at_once` did: `done`, the new log's id (None when it did not fit its day)
+    and the habit's name as committed."""
+
+    done: bool
+    log_id: int | None = None
+    habit_name: str | None = None
+
+
+NOT_DONE = AtOnce(False)
+
+
+def insert_at_once(user_id: int, values: dict) -> AtOnce:
     """On PostgreSQL, take the account's lock and insert the log in one statement, moving its
-    habit's stored state back with it (as `invalidation.invalidate`): (True, its id), or
-    (True, None) when it did not fit its day. When a change of the account committed since the
+    habit's stored state back with it (as `invalidation.invalidate`); done, with its id, or
+    with None when it did not fit its day. When a change of the account committed since the
     request read it, the statement inserts nothing; the same statement runs again, under the
-    lock, on a snapshot that holds that change. (False, None) when the insert was not made
-    that way (another database, nothing noted as read, the habit not the account's active time
-    habit as committed; then the lock may be held, and the caller locks, reads the habit again,
+    lock, on a snapshot that holds that change. Not done when the insert was not made that way
+    (another database, nothing noted as read, the habit not the account's active time habit
+    as committed; then the lock may be held, and the caller locks, reads the habit again,
     checks and inserts as usual)."""
     session = db.session()
     if session.get_bind().dialect.name != "postgresql":
-        return False, None
+        return NOT_DONE
     session.flush()  # what the session holds unflushed moves the version first (versions.py)
     move = versions.move_in_statement(session, user_id)
     if move is None:
-        return False, None
+        return NOT_DONE
     parameters = {LOG_VALUE + name: value for name, value in values.items()}
     habit_id, day = values["habit_id"], values["date"]
     moves = invalidation.move_values(user_id, [habit_id], day) if invalidation.needed(day) else {}
@@ -137,16 +151,16 @@ def insert_at_once(user_id: int, values: dict) -> tuple[bool, int | None]:
     connection = session.connection()
     row = connection.execute(statement, {**parameters, **move}).one_or_none()
     if row is None:  # no such account (deleted meanwhile): the usual way says what follows
-        return False, None
+        return NOT_DONE
     versions.moved_in_statement(session, user_id)
     if row.moved_from != move["seen"]:
         # Under the lock now, where nothing of the account can commit: again, from here.
         move = versions.move_on(move, row.moved_from)
         row = connection.execute(statement, {**parameters, **move}).one()
         if row.moved_from != move["seen"]:  # no change can move it past the lock
-            return False, None
-    if not row.usual_habit:  # deleted, archived or made a check habit: the usual way decides
-        return False, None
+            return NOT_DONE
+    if row.habit_name is None:  # deleted, archived or made a check habit: the usual way decides
+        return NOT_DONE
     if moves and row.log_id is not None:
         invalidation.moved_after(moves, row.states_moved)
-    return True, row.log_id
+    return AtOnce(True, row.log_id, row.habit_name)

@@ -4,7 +4,7 @@ deleting logs."""
 from flask import flash, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..changes import commit_change
+from ..changes import commit, commit_change
 from ..durations import format_minutes
 from ..extensions import db
 from ..formatting import readable_date
@@ -68,6 +68,21 @@ def list_logs():
     ), (200 if valid else 400)
 
 
+def log_unread(form: LogForm) -> str | None:
+    """The log of a submission whose every other field is valid, written without reading its
+    habit first (services.add_log_unread), and committed: the habit's name. None when nothing
+    was written so; the caller goes the usual way, in the same transaction."""
+    form.take_the_habit_named()
+    if not form.validate():
+        return None
+    day, minutes, note = form.date.data, form.minutes.data, form.note.data
+    written = services.add_log_unread(current_user, form.habit_id.data, day, minutes, note)
+    if written is None:
+        return None
+    commit()
+    return written[1]
+
+
 def log_form_page(form: LogForm, log=None):
     """The create/edit log form; 400 when a submission was rejected."""
     status = 400 if form.is_submitted() else 200
@@ -81,23 +96,28 @@ def new_log():
     """Log minutes against one of the user's active habits."""
     form = LogForm()
     if form.is_submitted():
-        # A submission is checked against the one habit it names, read alone: the only choice
-        # it could make is that habit, when it is the user's and active.
         chosen = form.habit_id.data
-        habit = None if chosen is None else queries.active_habit(current_user, chosen)
-        form.set_habits([] if habit is None else [habit])
-        if form.validate():
-            day, minutes, name = form.date.data, form.minutes.data, habit.name
-            log = commit_change(
-                lambda: services.add_log(current_user, habit, day, minutes, form.note.data), form
-            )
-            if log is not None:
-                # From what was sent: the committed objects would be read again for the message.
-                flash(
-                    f"Logged {format_minutes(minutes)} of {name} on {readable_date(day)}.",
-                    "success",
+        name = log_unread(form) if chosen is not None else None
+        if name is None:
+            # A submission is checked against the one habit it names, read alone: the only
+            # choice it could make is that habit, when it is the user's and active.
+            habit = None if chosen is None else queries.active_habit(current_user, chosen)
+            form.set_habits([] if habit is None else [habit])
+            if form.validate():
+                day, minutes, note = form.date.data, form.minutes.data, form.note.data
+                logged = habit.name  # as read: the committed habit would be read again
+                log = commit_change(
+                    lambda: services.add_log(current_user, habit, day, minutes, note), form
                 )
-                return redirect_next(url_for("habits.list_logs"))
+                name = None if log is None else logged
+        if name is not None:
+            # From what was sent: the committed log would be read again for the message.
+            flash(
+                f"Logged {format_minutes(form.minutes.data)} of {name} on "
+                f"{readable_date(form.date.data)}.",
+                "success",
+            )
+            return redirect_next(url_for("habits.list_logs"))
     else:
         form.date.data = user_today(current_user)
         form.habit_id.data = request.args.get("habit_id", type=int)

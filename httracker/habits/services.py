@@ -259,23 +259,33 @@ def check_timed(habit: Habit) -> None:
         raise RuleBroken("minutes", f"{habit.name} is checked off, not timed: check it instead.")
 
 
-def add_log(user: User, habit: Habit, day: date, minutes: int, note: str | None = None) -> HabitLog:
-    """Log minutes against one of the user's habits, keeping the day within 1440 minutes. The
-    log is written at once; what is returned is the row as written, outside the session (its
-    values stay readable after the commit, or after a rollback, as they were)."""
-    note = (note or "").strip() or None
-    values = {
+def _log_values(user: User, habit_id: int, day: date, minutes: int, note: str | None) -> dict:
+    return {
         "user_id": user.id,
-        "habit_id": habit.id,
+        "habit_id": habit_id,
         "date": day,
         "minutes": minutes,
-        "note": note,
+        "note": (note or "").strip() or None,
         "created_at": utcnow(),
     }
 
+
+def _written(values: dict, log_id: int) -> HabitLog:
+    """The log as written, outside the session: its values stay readable after the commit, or
+    after a rollback, as they were."""
+    log = HabitLog(id=log_id, **values)
+    make_transient_to_detached(log)
+    return log
+
+
+def add_log(user: User, habit: Habit, day: date, minutes: int, note: str | None = None) -> HabitLog:
+    """Log minutes against one of the user's habits, keeping the day within 1440 minutes. The
+    log is written at once; what is returned is the row as written (`_written`)."""
+    values = _log_values(user, habit.id, day, minutes, note)
+
     def check() -> None:
         check_timed(habit)
-        check_log_rules(day, minutes, note, user_today(user))
+        check_log_rules(day, minutes, values["note"], user_today(user))
 
     try:
         check()  # the habit as read
@@ -283,7 +293,7 @@ def add_log(user: User, habit: Habit, day: date, minutes: int, note: str | None 
         done = False  # checked again below, under the lock, on the habit as committed
     else:
         # One statement with the lock; two when the account changed since it was read.
-        done, log_id = log_insert.insert_at_once(user.id, values)
+        done, log_id, _ = log_insert.insert_at_once(user.id, values)
     if not done:
         lock_user(user, [habit])
         check()  # as committed: a change of kind took the lock too
@@ -293,11 +303,29 @@ def add_log(user: User, habit: Habit, day: date, minutes: int, note: str | None 
         # lock) says how much is left; check_day_total raises with it.
         check_day_total(day, day_total(user, day), minutes)
         raise RuleBroken("minutes", "A day has 24h.")
-    log = HabitLog(id=log_id, **values)
-    make_transient_to_detached(log)
     if not done:  # the one statement moved the stored state back with the insert
         invalidate(user.id, [habit.id], day)
-    return log
+    return _written(values, log_id)
+
+
+def add_log_unread(
+    user: User, habit_id: int, day: date, minutes: int, note: str | None = None
+) -> tuple[HabitLog, str] | None:
+    """`add_log` for a habit known by its id alone, not read first: on PostgreSQL the one
+    statement checks it is the user's active time habit itself (log_insert.insert_at_once).
+    The log as written and the habit's name as committed; None when nothing was written so
+    (another database, a rule the log breaks, the habit no such habit, a day without room).
+    The caller then reads the habit and calls `add_log`, in the same transaction, which says
+    why."""
+    values = _log_values(user, habit_id, day, minutes, note)
+    try:
+        check_log_rules(day, minutes, values["note"], user_today(user))
+    except RuleBroken:
+        return None
+    done, log_id, name = log_insert.insert_at_once(user.id, values)
+    if not done or log_id is None:
+        return None
+    return _written(values, log_id), name
 
 
 def update_log(
