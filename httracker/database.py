@@ -32,7 +32,7 @@ def _forget_writes(connection) -> None:
 
 
 def _note_write(connection, cursor, statement, parameters, context, executemany) -> None:
-    if not statement.lstrip().upper().startswith(READS):
+    if not statement.lstrip()[:6].upper().startswith(READS):
         connection.info[WROTE] = True
 
 

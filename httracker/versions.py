@@ -106,21 +106,28 @@ def moved_cte(name: str):
     )
 
 
+def version_in_snapshot():
+    """The account's version as the statement's snapshot holds it (:account). In a statement
+    with a `moved_cte` it equals the version moved from unless a change of the account
+    committed after the snapshot was taken: the UPDATE waits for the lock and moves from the
+    version committed, a plain read keeps the snapshot's. Every change of the account's rows
+    moves its version under that lock, and by a random step, so equal versions mean the
+    snapshot holds the account as committed, which nothing can change while the lock is held."""
+    return select(USERS.c.data_version).where(USERS.c.id == bindparam("account")).scalar_subquery()
+
+
 def move_in_statement(session: Session, user_id: int) -> dict[str, int] | None:
-    """The parameters of a `moved_cte` for the account: its id, the step and the version the
-    request read it with (`seen`), which the statement compares with the one it moved from;
-    None when the account was already moved in this transaction or nothing was seen."""
-    version = session.info.get(SEEN, {}).get(user_id)
+    """The parameters of a `moved_cte` for the account: its id and the step; None when the
+    account was already moved in this transaction."""
     done = session.info.get(BUMPED, set())
-    if version is None or user_id in done or EVERYONE in done:
+    if user_id in done or EVERYONE in done:
         return None
-    return {"account": user_id, "step": _step(), "seen": version}
+    return {"account": user_id, "step": _step()}
 
 
-def move_on(move: dict[str, int], moved_from: int) -> dict[str, int]:
-    """The parameters of the same `moved_cte` statement run again in the transaction, after the
-    first found `moved_from`: under the lock it took, the version is the one it moved to."""
-    return {**move, "seen": moved_from + move["step"], "step": _step()}
+def move_on(move: dict[str, int]) -> dict[str, int]:
+    """The parameters of the same `moved_cte` statement run again in the transaction."""
+    return {**move, "step": _step()}
 
 
 def moved_in_statement(session: Session, user_id: int) -> None:

@@ -189,8 +189,8 @@ def test_a_log_reads_the_one_habit_it_names(
 def test_a_log_takes_the_lock_and_writes_in_one_statement_on_postgresql(
     client, app, user, make_habit, count_queries, database_url
 ):
-    """On PostgreSQL a log with nothing of the account changed since the request read it is one
-    statement: the version's move (the lock), the guarded insert and, for a day of a stored
+    """On PostgreSQL a log that waits for no lock is one statement: the version's move (the
+    lock), the guarded insert and, for a day of a stored
     month, its habit's stored state moved back. The day limit still holds in it; the log it
     refuses then goes the usual way, under the lock, which says what is left of the day.
     Elsewhere the lock comes first, then the insert, then the state's two statements."""
@@ -336,14 +336,14 @@ def _change_the_account_meanwhile(user_id: int, habit_id: int, change: str) -> N
             )
 
 
-def test_a_log_after_another_change_of_the_account_runs_again_under_the_lock(
+def test_a_log_after_another_change_of_the_account_counts_it(
     app, owner_and_habit, count_queries, database_url
 ):
-    """Another change of the account commits after the request read its user: on PostgreSQL
-    the one statement then finds the version moved and inserts nothing, and the same
-    statement, run again under the lock it took, inserts on a snapshot that holds that change
-    (no habit read again). Elsewhere the lock comes first and the habit is read again. The day
-    limit counts the log committed meanwhile."""
+    """Another change of the account commits after the request read its user, before the log:
+    on PostgreSQL the one statement's snapshot holds it (the statement waited for no lock), so
+    it is still one statement, with no habit read again. Elsewhere the lock comes first and the
+    habit is read again. The day limit counts the log committed meanwhile. (A change that
+    commits while the statement waits for the lock: tests/test_resilience.py.)"""
     from httracker.habits.services import add_log
 
     day = today_in("UTC") - timedelta(days=4)
@@ -363,7 +363,7 @@ def test_a_log_after_another_change_of_the_account_runs_again_under_the_lock(
     ]
     read_again = [statement for statement in queries.statements if reads_habit(statement)]
     if make_url(database_url).get_backend_name() == "postgresql":
-        assert writes == ["WITH moved"] * 2, queries.statements
+        assert writes == ["WITH moved"], queries.statements
         assert read_again == []
     else:
         assert writes[:2] == ["UPDATE user_account", "INSERT INTO habit_log"], writes
@@ -372,8 +372,8 @@ def test_a_log_after_another_change_of_the_account_runs_again_under_the_lock(
 
 
 def test_a_habit_made_a_check_habit_meanwhile_takes_no_log(app, owner_and_habit):
-    """The habit became a check habit after the request read it: the statement run again
-    under the lock finds it so and writes nothing; the usual way reads it again and says why."""
+    """The habit became a check habit after the request read it: the one statement finds it so
+    and writes nothing; the usual way reads it again under the lock and says why."""
     from httracker.habits.services import add_log
 
     day = today_in("UTC") - timedelta(days=2)

@@ -357,14 +357,16 @@ def waits_for_a_lock(admin, backend) -> bool:
         return connection.execute(text(query)).scalar() > 0
 
 
-def test_a_log_that_waits_for_the_lock_while_another_fills_the_day_is_refused(
-    app, make_user, admin, backend
+@pytest.mark.parametrize("other", [1000, 300])
+def test_a_log_that_waits_for_the_lock_counts_what_committed_meanwhile(
+    app, make_user, admin, backend, other
 ):
     """A request reads its user and habit; another write takes the account's lock and logs
-    1000 minutes on a day; the request's log of 1000 minutes that day waits for the lock, and
-    the other commits. The day as committed has no room: the log is refused. (PostgreSQL's
-    one-statement log reads the day before it waits; it must find the account changed and
-    count the day again under the lock.)"""
+    minutes on a day; the request's log of 1000 minutes that day waits for the lock, and the
+    other commits. The day as committed decides: with 1000 minutes there it has no room and the
+    log is refused; with 300 it is written. (PostgreSQL's one-statement log reads the day
+    before it waits; it must find the account changed and count the day again under the
+    lock.)"""
     alice, habit_id, day = alice_with_piano(app, make_user)
     token = session_token(app, alice.id)
     read, go = threading.Event(), threading.Event()
@@ -393,8 +395,7 @@ def test_a_log_that_waits_for_the_lock_while_another_fills_the_day_is_refused(
     try:
         assert read.wait(timeout=60)
         with app.app_context():  # the other write, holding the lock until the request waits
-            other = db.session.get(User, alice.id)
-            add_log(other, db.session.get(Habit, habit_id), day, 1000)
+            add_log(db.session.get(User, alice.id), db.session.get(Habit, habit_id), day, other)
             go.set()
             deadline = time.monotonic() + 30
             while not waits_for_a_lock(admin, backend):
@@ -405,7 +406,10 @@ def test_a_log_that_waits_for_the_lock_while_another_fills_the_day_is_refused(
     finally:
         go.set()
         thread.join(timeout=60)
-    assert outcome == [f"A day has 24h: 7h 20m left to log on {readable_date(day)}."]
+    if other == 1000:
+        assert outcome == [f"A day has 24h: 7h 20m left to log on {readable_date(day)}."]
+    else:
+        assert outcome == ["logged"]
     with app.app_context():
         total = db.session.scalar(select(func.sum(HabitLog.minutes)).where(HabitLog.date == day))
-    assert total == 1000
+    assert total == (1000 if other == 1000 else 1300)

@@ -3,12 +3,12 @@ statement, under the account's lock (services.add_log).
 
 Most writes are a user logging time with nothing else of theirs changing meanwhile. On
 PostgreSQL that write is one statement that also takes the lock (`insert_at_once`), or two when
-another change of the account committed since the request read it; otherwise the lock comes
+another change of the account committed while it waited for the lock; otherwise the lock comes
 first (services.lock_user) and the guarded insert follows (`insert_within_day`)."""
 
 from typing import NamedTuple
 
-from sqlalchemy import BigInteger, Insert, Select, bindparam, func, insert, select, true
+from sqlalchemy import Insert, Select, bindparam, func, insert, select, true
 
 from .. import versions
 from ..analytics import invalidation
@@ -40,9 +40,9 @@ def _usual_habit(prefix: str) -> Select:
 
 def _within_day(moved=None, prefix: str = "") -> Insert:
     """INSERT INTO habit_log … SELECT the new row FROM the day's total WHERE the new minutes
-    fit in it (and, with the CTE `moved`, the version moved from is the one seen and the habit
-    is as most logs find it, `_usual_habit`). Built once, with the values as parameters,
-    named `prefix` + their column."""
+    fit in it (and, with the CTE `moved`, the version moved from is the one the statement's
+    snapshot holds and the habit is as most logs find it, `_usual_habit`). Built once, with
+    the values as parameters, named `prefix` + their column."""
 
     def value(name: str):
         return _value(name, prefix)
@@ -58,7 +58,7 @@ def _within_day(moved=None, prefix: str = "") -> Insert:
         row = row.select_from(logged)
     else:
         row = row.select_from(logged.join(moved, true()))
-        row = row.where(moved.c.moved_from == bindparam("seen", type_=BigInteger))
+        row = row.where(moved.c.moved_from == versions.version_in_snapshot())
         row = row.where(_usual_habit(prefix).exists())
     return insert(LOGS).from_select(COLUMNS, row, include_defaults=False)
 
@@ -83,17 +83,16 @@ def insert_within_day(values: dict) -> int | None:
 def _at_once(moving: bool):
     """WITH moved AS (UPDATE the account's version … RETURNING the version it moved from),
     new_log AS (INSERT … SELECT the row WHERE it fits the day AND the version moved from is the
-    one seen AND the habit is the account's, active and timed) SELECT moved_from, the new id
-    and the habit's name when it is so (`habit_name`); `moving`, with the habit's stored state moved
-    back as well, when the log was written (invalidation.moves_after), and the count of state
-    rows moved.
+    one the snapshot holds AND the habit is the account's, active and timed) SELECT
+    moved_from, the snapshot's version, the new id and the habit's name when it is so
+    (`habit_name`); `moving`, with the habit's stored state moved back as well, when the log
+    was written (invalidation.moves_after), and the count of state rows moved.
 
     The whole statement reads one snapshot, taken before the UPDATE waits for the lock. It is
-    the committed state under the lock only when nothing of the account committed meanwhile:
-    every change of the account's rows moves its version under that lock (versions.py), so the
-    version the lock finds is then still the one seen. Any other version and nothing is
-    inserted; run again under the lock it now holds, with the version it moved to as the one
-    seen, the statement reads a snapshot that holds every change of the account.
+    the account as committed under the lock when the two versions are equal
+    (versions.version_in_snapshot). Otherwise a change committed while it waited, and nothing
+    is inserted; run again under the lock it now holds, the statement reads a snapshot that
+    holds every change of the account.
     (A read storing the habit's state takes no account lock: the state row it updates is
     waited for and moved back as committed; month rows it adds meanwhile lie past the moved
     checkpoint, where nothing reads them and the next store replaces them.)"""
@@ -103,11 +102,12 @@ def _at_once(moving: bool):
     new_log = _within_day(moved, LOG_VALUE).returning(LOGS.c.id).cte("new_log")
     log_id = select(new_log.c.id).scalar_subquery().label("log_id")
     usual = _usual_habit(LOG_VALUE).scalar_subquery().label("habit_name")
+    columns = [moved.c.moved_from, versions.version_in_snapshot().label("held"), log_id, usual]
     if not moving:
-        return select(moved.c.moved_from, log_id, usual)
+        return select(*columns)
     states, months = invalidation.moves_after(new_log)
     count = select(func.count()).select_from(states).scalar_subquery().label("states_moved")
-    return select(moved.c.moved_from, log_id, usual, count).add_cte(months)
+    return select(*columns, count).add_cte(months)
 
 
 LOG_VALUE = "log_"
@@ -130,12 +130,12 @@ NOT_DONE = AtOnce(False)
 def insert_at_once(user_id: int, values: dict) -> AtOnce:
     """On PostgreSQL, take the account's lock and insert the log in one statement, moving its
     habit's stored state back with it (as `invalidation.invalidate`); done, with its id, or
-    with None when it did not fit its day. When a change of the account committed since the
-    request read it, the statement inserts nothing; the same statement runs again, under the
+    with None when it did not fit its day. When a change of the account committed while the
+    statement waited for the lock, it inserts nothing; the same statement runs again, under the
     lock, on a snapshot that holds that change. Not done when the insert was not made that way
-    (another database, nothing noted as read, the habit not the account's active time habit
-    as committed; then the lock may be held, and the caller locks, reads the habit again,
-    checks and inserts as usual)."""
+    (another database, the account already moved in this transaction, the habit not the
+    account's active time habit as committed; then the lock may be held, and the caller locks,
+    reads the habit again, checks and inserts as usual)."""
     session = db.session()
     if session.get_bind().dialect.name != "postgresql":
         return NOT_DONE
@@ -153,11 +153,10 @@ def insert_at_once(user_id: int, values: dict) -> AtOnce:
     if row is None:  # no such account (deleted meanwhile): the usual way says what follows
         return NOT_DONE
     versions.moved_in_statement(session, user_id)
-    if row.moved_from != move["seen"]:
+    if row.moved_from != row.held:
         # Under the lock now, where nothing of the account can commit: again, from here.
-        move = versions.move_on(move, row.moved_from)
-        row = connection.execute(statement, {**parameters, **move}).one()
-        if row.moved_from != move["seen"]:  # no change can move it past the lock
+        row = connection.execute(statement, {**parameters, **versions.move_on(move)}).one()
+        if row.moved_from != row.held:  # no change can commit past the lock
             return NOT_DONE
     if row.habit_name is None:  # deleted, archived or made a check habit: the usual way decides
         return NOT_DONE
