@@ -78,13 +78,14 @@ def engine_options(url: str) -> dict:
     backend = make_url(url).get_backend_name()
     if backend == "sqlite":
         return {}
-    options = {"pool_pre_ping": True}
+    # Each statement reads a snapshot of its own, so a statement after a row lock sees rows
+    # committed meanwhile (REPEATABLE READ would keep the transaction's first snapshot and break
+    # the per-day total check). PostgreSQL's default, MariaDB's not: named for both, so an
+    # operator's server default changes neither.
+    options = {"pool_pre_ping": True, "isolation_level": "READ COMMITTED"}
     if backend in ("mysql", "mariadb"):
         # Below MariaDB's default wait_timeout (8 h) and any sane operator setting of it.
         options["pool_recycle"] = 280
-        # As on PostgreSQL: a statement after a row lock sees rows committed meanwhile
-        # (REPEATABLE READ would keep the older snapshot and break the per-day total check).
-        options["isolation_level"] = "READ COMMITTED"
     return options
 
 

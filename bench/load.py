@@ -83,7 +83,10 @@ class Browser:
         shows the message the form left in the session cookie, which ends it there."""
         if self.location:
             parts = urllib.parse.urlsplit(self.location)
-            self.get(parts.path + (f"?{parts.query}" if parts.query else ""))
+            path = parts.path + (f"?{parts.query}" if parts.query else "")
+            status, _ = self.get(path)
+            if status != 200:
+                raise RuntimeError(f"{path}, where a form led, answered {status}")
 
     def post(self, path: str, fields: dict) -> tuple[int, bytes]:
         return self.request("POST", path, fields)

@@ -1,13 +1,18 @@
 """Per-connection database setup, and how a request that only read ends its transaction."""
 
+from contextlib import suppress
+
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from .extensions import db
 
 # Connection.info: the transaction ran a statement that may have written.
 WROTE = "httracker_wrote"
+# Session.info: the connection its transaction runs on, once it has one.
+CONNECTION = "httracker_connection"
 # What a statement that writes nothing begins with (SELECT … FOR UPDATE reads and locks; its
 # lock ends with the transaction either way). A data-modifying WITH begins otherwise.
 READS = ("SELECT", "SHOW", "BEGIN")
@@ -40,19 +45,32 @@ def end_reads(error: BaseException | None) -> None:
     """End the transaction of a request that only read with COMMIT. On PostgreSQL that keeps
     the connection's prepared statements: psycopg drops them all at a ROLLBACK (and sends
     DEALLOCATE ALL), and would parse and plan the next request's statements afresh; elsewhere
-    it costs what a ROLLBACK does. A request that failed, holds unflushed changes or ran any
-    statement but a SELECT is left as it is: the session's end rolls it back, as before."""
+    it costs what a ROLLBACK does. A transaction that ran any statement but a SELECT, holds
+    unflushed changes or is no longer active, and a request that raised an error no handler
+    answered, are left as they are: the session's end rolls them back, as before. (An answered
+    error, a 404 say, that only read commits too.) Nothing here turns an answer into an error."""
     if error is not None:
         return
     session = db.session()
-    if not session.in_transaction() or session.new or session.dirty or session.deleted:
+    connection = session.info.get(CONNECTION)
+    if connection is None or not session.is_active or connection.info.get(WROTE):
         return
-    if session.connection().info.get(WROTE):
+    if session.new or session.dirty or session.deleted:
         return
-    try:
+    with suppress(SQLAlchemyError):  # the session's end then rolls back what is left
         session.commit()
-    except SQLAlchemyError:
-        session.rollback()
+
+
+@event.listens_for(Session, "after_begin")
+def _connected(session, transaction, connection) -> None:
+    """Note the connection a session's transaction runs on (one bind: one connection)."""
+    session.info[CONNECTION] = connection
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _disconnected(session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(CONNECTION, None)
 
 
 def _sqlite_on_connect(dbapi_connection, connection_record) -> None:

@@ -111,8 +111,8 @@ def version_in_snapshot():
     with a `moved_cte` it equals the version moved from unless a change of the account
     committed after the snapshot was taken: the UPDATE waits for the lock and moves from the
     version committed, a plain read keeps the snapshot's. Every change of the account's rows
-    moves its version under that lock, and by a random step, so equal versions mean the
-    snapshot holds the account as committed, which nothing can change while the lock is held."""
+    moves its version up under that lock, so equal versions mean the snapshot holds the account
+    as committed, which nothing can change while the lock is held."""
     return select(USERS.c.data_version).where(USERS.c.id == bindparam("account")).scalar_subquery()
 
 

@@ -54,7 +54,10 @@ def test_embedded_sqlite_is_the_default():
 
 def test_engine_options_suit_each_backend():
     assert engine_options("sqlite:///x.sqlite") == {}
-    assert engine_options("postgresql+psycopg://db/app") == {"pool_pre_ping": True}
+    assert engine_options("postgresql+psycopg://db/app") == {
+        "pool_pre_ping": True,
+        "isolation_level": "READ COMMITTED",
+    }
     mysql = engine_options("mysql+pymysql://db/app")
     assert mysql["pool_pre_ping"] and 0 < mysql["pool_recycle"] < 28800
 

@@ -204,7 +204,8 @@ def test_random_writes_and_reads_match_the_reference(app, seed, monkeypatch):
         def add_log(self, pick, back, minutes, as_request=False):
             if as_request:
                 # As a request does: its user read first in the transaction, its version noted
-                # (on PostgreSQL the log, its lock and its state's move are then one statement).
+                # (the lock then reads no habit again; on PostgreSQL the log, its lock and its
+                # state's move are one statement, unless a change commits while it waits).
                 db.session.rollback()
                 db.session.refresh(self.user)
                 versions.seen(db.session(), self.user)
@@ -216,7 +217,7 @@ def test_random_writes_and_reads_match_the_reference(app, seed, monkeypatch):
                     # As the log form does: by the habit's id alone first, then the usual way.
                     user = self.user
                     if not as_request or not services.add_log_unread(user, habit.id, day, minutes):
-                        services.add_log(self.user, habit, day, minutes)
+                        services.add_log(user, habit, day, minutes)
 
                 self.write(change)
 

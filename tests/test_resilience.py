@@ -1,6 +1,7 @@
 """Faults survived for real: connections killed by the database, idle connections closed, a
 request cut off mid-transaction, and requests racing each other (PostgreSQL and MariaDB)."""
 
+import re
 import threading
 import time
 from datetime import timedelta
@@ -370,7 +371,12 @@ def test_a_log_that_waits_for_the_lock_counts_what_committed_meanwhile(
     alice, habit_id, day = alice_with_piano(app, make_user)
     token = session_token(app, alice.id)
     read, go = threading.Event(), threading.Event()
-    outcome = []
+    outcome, writes = [], []
+
+    def record(conn, cursor, statement, *_):
+        found = re.match(r"WITH moved|UPDATE user_account|INSERT INTO habit_log", statement)
+        if found and threading.get_ident() == thread.ident:
+            writes.append(found.group(0))
 
     def request():
         with app.test_request_context():
@@ -391,6 +397,9 @@ def test_a_log_that_waits_for_the_lock_counts_what_committed_meanwhile(
                 db.session.remove()
 
     thread = threading.Thread(target=request)
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
     thread.start()
     try:
         assert read.wait(timeout=60)
@@ -406,6 +415,11 @@ def test_a_log_that_waits_for_the_lock_counts_what_committed_meanwhile(
     finally:
         go.set()
         thread.join(timeout=60)
+        event.remove(engine, "before_cursor_execute", record)
+    if backend == "postgresql":
+        # The one statement found the account changed while it waited, and ran again under
+        # the lock: no other way of writing the log.
+        assert writes == ["WITH moved", "WITH moved"], writes
     if other == 1000:
         assert outcome == [f"A day has 24h: 7h 20m left to log on {readable_date(day)}."]
     else:

@@ -33,7 +33,7 @@ def _usual_habit(prefix: str) -> Select:
     return select(habit.name).where(
         habit.id == _value("habit_id", prefix),
         habit.user_id == _value("user_id", prefix),
-        habit.kind != "check",
+        habit.kind == "time",
         habit.archived.is_(False),
     )
 

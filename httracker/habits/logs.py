@@ -72,6 +72,8 @@ def log_unread(form: LogForm) -> str | None:
     """The log of a submission whose every other field is valid, written without reading its
     habit first (services.add_log_unread), and committed: the habit's name. None when nothing
     was written so; the caller goes the usual way, in the same transaction."""
+    if form.habit_id.data is None:
+        return None
     form.take_the_habit_named()
     if not form.validate():
         return None
@@ -97,7 +99,7 @@ def new_log():
     form = LogForm()
     if form.is_submitted():
         chosen = form.habit_id.data
-        name = log_unread(form) if chosen is not None else None
+        name = log_unread(form)
         if name is None:
             # A submission is checked against the one habit it names, read alone: the only
             # choice it could make is that habit, when it is the user's and active.

@@ -292,7 +292,8 @@ def add_log(user: User, habit: Habit, day: date, minutes: int, note: str | None 
     except RuleBroken:
         done = False  # checked again below, under the lock, on the habit as committed
     else:
-        # One statement with the lock; two when the account changed since it was read.
+        # One statement with the lock; two when a change of the account commits while it
+        # waits for the lock.
         done, log_id, _ = log_insert.insert_at_once(user.id, values)
     if not done:
         lock_user(user, [habit])
