@@ -115,6 +115,12 @@ INSERT_AT_ONCE = _at_once(moving=False)
 INSERT_AT_ONCE_MOVING = _at_once(moving=True)
 
 
+def at_once_here() -> bool:
+    """Whether the session's database writes a log in one statement (`insert_at_once`):
+    PostgreSQL, whose data-modifying WITH takes the lock, checks and inserts in one go."""
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
 class AtOnce(NamedTuple):
     """What `insert_at_once` did: `done`, the new log's id (None when it did not fit its day)
     and the habit's name as committed."""
@@ -137,7 +143,7 @@ def insert_at_once(user_id: int, values: dict) -> AtOnce:
     account's active time habit as committed; then the lock may be held, and the caller locks,
     reads the habit again, checks and inserts as usual)."""
     session = db.session()
-    if session.get_bind().dialect.name != "postgresql":
+    if not at_once_here():
         return NOT_DONE
     session.flush()  # what the session holds unflushed moves the version first (versions.py)
     move = versions.move_in_statement(session, user_id)

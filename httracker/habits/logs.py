@@ -71,8 +71,9 @@ def list_logs():
 def log_unread(form: LogForm) -> str | None:
     """The log of a submission whose every other field is valid, written without reading its
     habit first (services.add_log_unread), and committed: the habit's name. None when nothing
-    was written so; the caller goes the usual way, in the same transaction."""
-    if form.habit_id.data is None:
+    was written so, or where nothing can be (services.logs_unread); the caller goes the usual
+    way, in the same transaction."""
+    if form.habit_id.data is None or not services.logs_unread():
         return None
     form.take_the_habit_named()
     if not form.validate():

@@ -309,6 +309,12 @@ def add_log(user: User, habit: Habit, day: date, minutes: int, note: str | None 
     return _written(values, log_id)
 
 
+def logs_unread() -> bool:
+    """Whether `add_log_unread` can write here; where it cannot, a caller goes the usual way
+    at once rather than check the log's fields twice."""
+    return log_insert.at_once_here()
+
+
 def add_log_unread(
     user: User, habit_id: int, day: date, minutes: int, note: str | None = None
 ) -> tuple[HabitLog, str] | None:
