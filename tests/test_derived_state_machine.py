@@ -204,8 +204,8 @@ def test_random_writes_and_reads_match_the_reference(app, seed, monkeypatch):
         def add_log(self, pick, back, minutes, as_request=False):
             if as_request:
                 # As a request does: its user read first in the transaction, its version noted
-                # (the lock then reads no habit again; on PostgreSQL the log, its lock and its
-                # state's move are one statement, unless a change commits while it waits).
+                # (the lock then reads no habit again; on PostgreSQL the lock, then the log and
+                # its state's move in one statement, committed in the same round trip).
                 db.session.rollback()
                 db.session.refresh(self.user)
                 versions.seen(db.session(), self.user)
@@ -214,9 +214,13 @@ def test_random_writes_and_reads_match_the_reference(app, seed, monkeypatch):
                 habit, day = habits[pick % len(habits)], self.day(back)
 
                 def change():
-                    # As the log form does: by the habit's id alone first, then the usual way.
+                    # As the log form does: by the habit's id alone first, committed with it,
+                    # then the usual way.
                     user = self.user
-                    if not as_request or not services.add_log_unread(user, habit.id, day, minutes):
+                    unread = as_request and services.add_log_unread(
+                        user, habit.id, day, minutes, commit=True
+                    )
+                    if not unread:
                         services.add_log(user, habit, day, minutes)
 
                 self.write(change)

@@ -7,12 +7,14 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import insert, select, text, update
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 
 import httracker.timeutil
 from httracker.changes import RuleBroken
 from httracker.extensions import db
 from httracker.formatting import readable_date
-from httracker.models import HabitLog, HabitStatsState
+from httracker.habits import log_trip
+from httracker.models import HabitLog, HabitStatsState, User
 from httracker.timeutil import today_in
 
 from .statements import reads_habit
@@ -189,11 +191,12 @@ def test_a_log_reads_the_one_habit_it_names(
 def test_a_log_takes_the_lock_and_writes_in_one_statement_on_postgresql(
     client, app, user, make_habit, count_queries, database_url
 ):
-    """On PostgreSQL a log that waits for no lock is one statement: the version's move (the
-    lock), the guarded insert and, for a day of a stored
-    month, its habit's stored state moved back. The day limit still holds in it; the log it
-    refuses then goes the usual way, under the lock, which says what is left of the day.
-    Elsewhere the lock comes first, then the insert, then the state's two statements."""
+    """On PostgreSQL the log form's log is one statement after the account's lock: the
+    version's move, the guarded insert and, for a day of a stored month, its habit's stored
+    state moved back, committed with the lock in one round trip (log_trip.py). The day limit
+    still holds in it; the log it refuses then goes the usual way, in the next transaction,
+    which says what is left of the day. Elsewhere the lock comes first, then the insert, then
+    the state's two statements."""
     piano = make_habit(user.id, "Piano")
     day = today_in("UTC") - timedelta(days=70)
     client.get("/dashboard")  # stores the habit's state; the session is touched once a minute
@@ -206,7 +209,10 @@ def test_a_log_takes_the_lock_and_writes_in_one_statement_on_postgresql(
         if (found := re.match(WRITE_STATEMENT, statement))
     ]
     if make_url(database_url).get_backend_name() == "postgresql":
-        assert writes == ["WITH moved", "WITH moved", "INSERT INTO habit_log"], writes
+        # The log; the refused one; the usual way's one statement, refused again.
+        assert writes == ["WITH moved", "WITH moved", "WITH moved"], writes
+        locks = [each for each in queries.statements if each.endswith("FOR NO KEY UPDATE")]
+        assert len(locks) == 2, queries.statements
     else:
         first = ["UPDATE user_account", "INSERT INTO habit_log"]
         state = ["UPDATE habit_stats", "DELETE FROM habit_month_total"]
@@ -215,6 +221,55 @@ def test_a_log_takes_the_lock_and_writes_in_one_statement_on_postgresql(
     with app.app_context():
         (checkpoint,) = db.session.scalars(select(HabitStatsState.checkpoint)).all()
     assert checkpoint < day.replace(day=1), checkpoint
+
+
+def test_a_log_on_an_old_day_gives_a_habit_never_read_a_state_row(
+    client, app, user, make_habit, count_queries
+):
+    """A habit no page has read has no stored state. A log on a day of a stored month gives it
+    a state row with nothing valid yet, in the log's transaction: a read that raced the log and
+    stores the habit's state then finds the row's version moved, and stores nothing."""
+    piano = make_habit(user.id, "Piano")
+    day = today_in("UTC") - timedelta(days=70)
+    assert post_log(client, piano, "1h", day).status_code == 302
+    with app.app_context():
+        rows = db.session.execute(select(HabitStatsState.version, HabitStatsState.checkpoint))
+        assert [tuple(row) for row in rows] == [(1, None)]
+    assert post_log(client, piano, "1h", day).status_code == 302
+    with app.app_context():
+        rows = db.session.execute(select(HabitStatsState.version, HabitStatsState.checkpoint))
+        assert [tuple(row) for row in rows] == [(2, None)]
+    assert [log.minutes for log in logs_in_db(app)] == [60, 60]
+
+
+def test_a_log_the_database_refuses_in_its_one_round_trip_writes_nothing(
+    app, user, make_habit, database_url
+):
+    """A statement of the one round trip that fails (here a CHECK no form lets through) ends
+    its transaction with nothing written, raises as any statement's error does, and leaves the
+    session and its connection fit for the next transaction."""
+    if make_url(database_url).get_backend_name() != "postgresql":
+        pytest.skip("the one round trip is PostgreSQL's")
+    piano = make_habit(user.id, "Piano")
+    day = today_in("UTC") - timedelta(days=1)
+    with app.test_request_context():
+        account = db.session.get(User, user.id)
+        values = {
+            "user_id": user.id,
+            "habit_id": piano,
+            "date": day,
+            "minutes": 0,
+            "note": None,
+            "created_at": datetime.now(UTC),
+        }
+        version = account.data_version
+        with pytest.raises(IntegrityError):
+            log_trip.log_in_one_trip(user.id, values)
+        assert not db.session().in_transaction()
+        assert db.session.scalar(select(User.data_version).where(User.id == user.id)) == version
+        done = log_trip.log_in_one_trip(user.id, {**values, "minutes": 5})
+        assert done.done and done.habit_name == "Piano"
+    assert [(log.minutes, log.id) for log in logs_in_db(app)] == [(5, done.log_id)]
 
 
 WRITE_STATEMENT = re.compile(

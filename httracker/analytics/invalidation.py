@@ -9,15 +9,18 @@ from sqlalchemy import (
     CTE,
     Date,
     Delete,
+    Integer,
     Update,
     bindparam,
     case,
     delete,
     exists,
     insert,
+    literal,
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
@@ -29,13 +32,16 @@ STATS = HabitStatsState.__table__
 MONTHS = HabitMonthTotal.__table__
 
 
-def _build(by_habit: bool, from_day: bool, *only_if) -> tuple[Update, Delete]:
+def _build(by_habit: bool, from_day: bool, *only_if, one: bool = False) -> tuple[Update, Delete]:
     """`invalidate`'s two statements for one shape of call (some habits or all; from a day or
-    from the start), with the values as parameters (owner, habits, last_valid); `only_if`
-    conditions both."""
+    from the start), with the values as parameters (owner, habits, last_valid; with `one`,
+    the one habit as `habit`); `only_if` conditions both."""
     scope = [STATS.c.user_id == bindparam("owner"), *only_if]
     rows = delete(MONTHS).where(MONTHS.c.user_id == bindparam("owner"), *only_if)
-    if by_habit:
+    if one:
+        scope.append(STATS.c.habit_id == bindparam("habit"))
+        rows = rows.where(MONTHS.c.habit_id == bindparam("habit"))
+    elif by_habit:
         scope.append(STATS.c.habit_id.in_(bindparam("habits", expanding=True)))
         rows = rows.where(MONTHS.c.habit_id.in_(bindparam("habits", expanding=True)))
     checkpoint = None
@@ -62,6 +68,30 @@ def moves_after(written: CTE) -> tuple[CTE, CTE]:
     wrote = exists(select(written))
     change, rows = _build(True, True, wrote)
     return change.returning(STATS.c.habit_id).cte("states_moved"), rows.cte("months_dropped")
+
+
+def moves_after_one(written: CTE) -> tuple[CTE, CTE, CTE]:
+    """`moves_after` for one habit (`habit`, with `owner` and `last_valid`), in a statement
+    that is all its transaction writes, committed with nothing after it: it also gives the
+    habit a state row when it has none, as `moved_after` would (the third CTE). A row a racing
+    read added after the statement's snapshot is a conflict: its version moves, so that read
+    loses."""
+    wrote = exists(select(written))
+    change, rows = _build(True, True, wrote, one=True)
+    states = change.returning(STATS.c.habit_id).cte("states_moved")
+    row = select(
+        bindparam("habit", type_=Integer), bindparam("owner", type_=Integer), literal(1, Integer)
+    ).where(wrote, ~exists(select(states)))
+    added = (
+        postgresql.insert(STATS)
+        .from_select(["habit_id", "user_id", "version"], row)
+        .on_conflict_do_update(
+            index_elements=[STATS.c.habit_id, STATS.c.user_id],
+            set_={"version": STATS.c.version + 1},
+        )
+        .cte("states_added")
+    )
+    return states, rows.cte("months_dropped"), added
 
 
 def needed(day: date) -> bool:

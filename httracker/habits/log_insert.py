@@ -80,13 +80,14 @@ def insert_within_day(values: dict) -> int | None:
     return result.lastrowid if result.rowcount == 1 else None
 
 
-def _at_once(moving: bool):
+def _at_once(moving: bool, one: bool = False):
     """WITH moved AS (UPDATE the account's version … RETURNING the version it moved from),
     new_log AS (INSERT … SELECT the row WHERE it fits the day AND the version moved from is the
     one the snapshot holds AND the habit is the account's, active and timed) SELECT
     moved_from, the snapshot's version, the new id and the habit's name when it is so
     (`habit_name`); `moving`, with the habit's stored state moved back as well, when the log
-    was written (invalidation.moves_after), and the count of state rows moved.
+    was written (invalidation.moves_after; with `one`, moves_after_one), and the count of
+    state rows moved.
 
     The whole statement reads one snapshot, taken before the UPDATE waits for the lock. It is
     the account as committed under the lock when the two versions are equal
@@ -105,14 +106,21 @@ def _at_once(moving: bool):
     columns = [moved.c.moved_from, versions.version_in_snapshot().label("held"), log_id, usual]
     if not moving:
         return select(*columns)
-    states, months = invalidation.moves_after(new_log)
+    if one:  # the one habit's moves, and its state row added when it has none
+        states, months, added = invalidation.moves_after_one(new_log)
+    else:
+        (states, months), added = invalidation.moves_after(new_log), None
     count = select(func.count()).select_from(states).scalar_subquery().label("states_moved")
-    return select(*columns, count).add_cte(months)
+    statement = select(*columns, count).add_cte(months)
+    return statement if added is None else statement.add_cte(added)
 
 
 LOG_VALUE = "log_"
 INSERT_AT_ONCE = _at_once(moving=False)
 INSERT_AT_ONCE_MOVING = _at_once(moving=True)
+# A transaction's only write, committed with it (log_trip.py): one habit's moves, its state row
+# added in the statement when it has none.
+INSERT_AT_ONCE_MOVING_ONE = _at_once(moving=True, one=True)
 
 
 def at_once_here() -> bool:

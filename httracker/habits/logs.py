@@ -72,17 +72,18 @@ def log_unread(form: LogForm) -> str | None:
     """The log of a submission whose every other field is valid, written without reading its
     habit first (services.add_log_unread), and committed: the habit's name. None when nothing
     was written so, or where nothing can be (services.logs_unread); the caller goes the usual
-    way, in the same transaction."""
+    way."""
     if form.habit_id.data is None or not services.logs_unread():
         return None
     form.take_the_habit_named()
     if not form.validate():
         return None
     day, minutes, note = form.date.data, form.minutes.data, form.note.data
-    written = services.add_log_unread(current_user, form.habit_id.data, day, minutes, note)
+    habit_id = form.habit_id.data
+    written = services.add_log_unread(current_user, habit_id, day, minutes, note, commit=True)
     if written is None:
         return None
-    commit()
+    commit()  # after the one round trip (log_trip.py), nothing is left to send
     return written[1]
 
 

@@ -32,7 +32,7 @@ from ..models import (
     utcnow,
 )
 from ..timeutil import EARLIEST_DATE, user_today
-from . import log_insert
+from . import log_insert, log_trip
 from .colours import COLOURS, next_colour
 from .queries import day_total
 from .targets import Target, checked_target
@@ -316,23 +316,36 @@ def logs_unread() -> bool:
 
 
 def add_log_unread(
-    user: User, habit_id: int, day: date, minutes: int, note: str | None = None
+    user: User,
+    habit_id: int,
+    day: date,
+    minutes: int,
+    note: str | None = None,
+    *,
+    commit: bool = False,
 ) -> tuple[HabitLog, str] | None:
     """`add_log` for a habit known by its id alone, not read first: on PostgreSQL the one
     statement checks it is the user's active time habit itself (log_insert.insert_at_once).
     The log as written and the habit's name as committed; None when nothing was written so
     (another database, a rule the log breaks, the habit no such habit, a day without room).
-    The caller then reads the habit and calls `add_log`, in the same transaction, which says
-    why."""
+    The caller then reads the habit and calls `add_log`, which says why.
+
+    With `commit`, the log is all the transaction writes, which the caller commits next: the
+    lock, the statement and the COMMIT then go in one round trip where they can
+    (log_trip.log_in_one_trip), and the caller's commit finds nothing left. None may then
+    follow a transaction already ended (with the account's version moved, nothing else); the
+    caller goes on in the next one."""
     values = _log_values(user, habit_id, day, minutes, note)
     try:
         check_log_rules(day, minutes, values["note"], user_today(user))
     except RuleBroken:
         return None
-    done, log_id, name = log_insert.insert_at_once(user.id, values)
-    if not done or log_id is None:
+    done = log_trip.log_in_one_trip(user.id, values) if commit else None
+    if done is None:
+        done = log_insert.insert_at_once(user.id, values)
+    if not done.done or done.log_id is None:
         return None
-    return _written(values, log_id), name
+    return _written(values, done.log_id), done.habit_name
 
 
 def update_log(
