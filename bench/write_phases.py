@@ -19,7 +19,7 @@ from datetime import date, timedelta
 import flask.sessions
 import flask_wtf.csrf
 
-from httracker.habits import log_insert, logs
+from httracker.habits import log_insert, log_trip, logs
 
 from .data import PASSWORD
 from .probe import HTTPS, in_process_app
@@ -93,6 +93,7 @@ def main(argv=None) -> None:
     phases.wrap(flask_wtf.csrf.CSRFProtect, "protect", "CSRF check")
     phases.wrap(app.login_manager, "_user_callback", "session user read")
     phases.wrap(logs, "LogForm", "form built")
+    phases.wrap(log_trip, "log_in_one_trip", "lock, statement, COMMIT")
     phases.wrap(log_insert, "insert_at_once", "the log's statement")
     phases.wrap(logs, "commit", "commit")
     phases.wrap(sessions, "save_session", "session cookie written")
