@@ -359,6 +359,70 @@ def waits_for_a_lock(admin, backend) -> bool:
         return connection.execute(text(query)).scalar() > 0
 
 
+def log_while_another_fills_the_day(app, make_user, admin, backend, other, log, read_habit):
+    """A request reads its user (and its habit, with `read_habit`), then logs 1000 minutes on a
+    day (`log(user, habit_id, day)`) while another write holds the account's lock with `other`
+    minutes logged that day: the request's log waits for the lock until the other commits. The
+    day as committed decides (checked here); returns the writes the request's thread ran."""
+    alice, habit_id, day = alice_with_piano(app, make_user)
+    token = session_token(app, alice.id)
+    read, go = threading.Event(), threading.Event()
+    outcome, writes = [], []
+
+    def record(conn, cursor, statement, *_):
+        found = re.match(r"WITH moved|UPDATE user_account|INSERT INTO habit_log", statement)
+        if found and threading.get_ident() == thread.ident:
+            writes.append(found.group(0))
+
+    def request():
+        with app.test_request_context():
+            try:
+                user = load_session_user(token)
+                if read_habit:
+                    db.session.get(Habit, habit_id)
+                read.set()
+                go.wait(timeout=60)
+                log(user, habit_id, day)
+                db.session.commit()
+                outcome.append("logged")
+            except RuleBroken as error:
+                outcome.append(error.message)
+            except Exception as error:  # reported by the test, not lost in the thread
+                outcome.append(repr(error))
+            finally:
+                db.session.rollback()
+                db.session.remove()
+
+    thread = threading.Thread(target=request)
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    thread.start()
+    try:
+        assert read.wait(timeout=60)
+        with app.app_context():  # the other write, holding the lock until the request waits
+            add_log(db.session.get(User, alice.id), db.session.get(Habit, habit_id), day, other)
+            go.set()
+            deadline = time.monotonic() + 30
+            while not waits_for_a_lock(admin, backend):
+                assert time.monotonic() < deadline, "the request never waited for the lock"
+                time.sleep(0.02)
+            db.session.commit()
+            db.session.remove()
+    finally:
+        go.set()
+        thread.join(timeout=60)
+        event.remove(engine, "before_cursor_execute", record)
+    if other == 1000:
+        assert outcome == [f"A day has 24h: 7h 20m left to log on {readable_date(day)}."]
+    else:
+        assert outcome == ["logged"]
+    with app.app_context():
+        total = db.session.scalar(select(func.sum(HabitLog.minutes)).where(HabitLog.date == day))
+    assert total == (1000 if other == 1000 else 1300)
+    return writes
+
+
 @pytest.mark.parametrize("other", [1000, 300])
 def test_a_log_that_waits_for_the_lock_counts_what_committed_meanwhile(
     app, make_user, admin, backend, other
@@ -369,132 +433,31 @@ def test_a_log_that_waits_for_the_lock_counts_what_committed_meanwhile(
     log is refused; with 300 it is written. (PostgreSQL's one-statement log reads the day
     before it waits; it must find the account changed and count the day again under the
     lock.)"""
-    alice, habit_id, day = alice_with_piano(app, make_user)
-    token = session_token(app, alice.id)
-    read, go = threading.Event(), threading.Event()
-    outcome, writes = [], []
 
-    def record(conn, cursor, statement, *_):
-        found = re.match(r"WITH moved|UPDATE user_account|INSERT INTO habit_log", statement)
-        if found and threading.get_ident() == thread.ident:
-            writes.append(found.group(0))
+    def log(user, habit_id, day):
+        add_log(user, db.session.get(Habit, habit_id), day, 1000)  # as read before
 
-    def request():
-        with app.test_request_context():
-            try:
-                user = load_session_user(token)
-                habit = db.session.get(Habit, habit_id)
-                read.set()
-                go.wait(timeout=60)
-                add_log(user, habit, day, 1000)
-                db.session.commit()
-                outcome.append("logged")
-            except RuleBroken as error:
-                outcome.append(error.message)
-            except Exception as error:  # reported by the test, not lost in the thread
-                outcome.append(repr(error))
-            finally:
-                db.session.rollback()
-                db.session.remove()
-
-    thread = threading.Thread(target=request)
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    thread.start()
-    try:
-        assert read.wait(timeout=60)
-        with app.app_context():  # the other write, holding the lock until the request waits
-            add_log(db.session.get(User, alice.id), db.session.get(Habit, habit_id), day, other)
-            go.set()
-            deadline = time.monotonic() + 30
-            while not waits_for_a_lock(admin, backend):
-                assert time.monotonic() < deadline, "the request never waited for the lock"
-                time.sleep(0.02)
-            db.session.commit()
-            db.session.remove()
-    finally:
-        go.set()
-        thread.join(timeout=60)
-        event.remove(engine, "before_cursor_execute", record)
+    writes = log_while_another_fills_the_day(app, make_user, admin, backend, other, log, True)
     if backend == "postgresql":
         # The one statement found the account changed while it waited, and ran again under
         # the lock: no other way of writing the log.
         assert writes == ["WITH moved", "WITH moved"], writes
-    if other == 1000:
-        assert outcome == [f"A day has 24h: 7h 20m left to log on {readable_date(day)}."]
-    else:
-        assert outcome == ["logged"]
-    with app.app_context():
-        total = db.session.scalar(select(func.sum(HabitLog.minutes)).where(HabitLog.date == day))
-    assert total == (1000 if other == 1000 else 1300)
 
 
 @pytest.mark.parametrize("other", [1000, 300])
 def test_the_log_forms_log_takes_the_lock_before_its_statement_reads(
     app, make_user, admin, backend, other
 ):
-    """The log form's write (add_log_unread with `commit`): a request reads its user, another
-    write takes the account's lock and logs minutes on a day, and the request's log of 1000
-    minutes that day waits for the lock. On PostgreSQL the lock, the statement and COMMIT go
-    in one round trip and the statement begins once the lock is held: it reads the day as
-    committed, with no second try. With 1000 minutes there the log is refused, and the usual
-    way, in the next transaction, says why; with 300 it is written."""
-    alice, habit_id, day = alice_with_piano(app, make_user)
-    token = session_token(app, alice.id)
-    read, go = threading.Event(), threading.Event()
-    outcome, writes = [], []
+    """The log form's write (add_log_unread with `commit`), in the same race: on PostgreSQL the
+    lock, the statement and COMMIT go in one round trip and the statement begins once the lock
+    is held, so it reads the day as committed, with no second try. Refused, it leaves the usual
+    way, in the next transaction, to say why."""
 
-    def record(conn, cursor, statement, *_):
-        found = re.match(r"WITH moved|UPDATE user_account|INSERT INTO habit_log", statement)
-        if found and threading.get_ident() == thread.ident:
-            writes.append(found.group(0))
+    def log(user, habit_id, day):
+        if add_log_unread(user, habit_id, day, 1000, commit=True) is None:
+            add_log(user, db.session.get(Habit, habit_id), day, 1000)
 
-    def request():
-        with app.test_request_context():
-            try:
-                user = load_session_user(token)
-                read.set()
-                go.wait(timeout=60)
-                if add_log_unread(user, habit_id, day, 1000, commit=True) is None:
-                    add_log(user, db.session.get(Habit, habit_id), day, 1000)
-                db.session.commit()
-                outcome.append("logged")
-            except RuleBroken as error:
-                outcome.append(error.message)
-            except Exception as error:  # reported by the test, not lost in the thread
-                outcome.append(repr(error))
-            finally:
-                db.session.rollback()
-                db.session.remove()
-
-    thread = threading.Thread(target=request)
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    thread.start()
-    try:
-        assert read.wait(timeout=60)
-        with app.app_context():  # the other write, holding the lock until the request waits
-            add_log(db.session.get(User, alice.id), db.session.get(Habit, habit_id), day, other)
-            go.set()
-            deadline = time.monotonic() + 30
-            while not waits_for_a_lock(admin, backend):
-                assert time.monotonic() < deadline, "the request never waited for the lock"
-                time.sleep(0.02)
-            db.session.commit()
-            db.session.remove()
-    finally:
-        go.set()
-        thread.join(timeout=60)
-        event.remove(engine, "before_cursor_execute", record)
+    writes = log_while_another_fills_the_day(app, make_user, admin, backend, other, log, False)
     if backend == "postgresql":
         # Written: one statement. Refused: the round trip's, then the usual way's.
         assert writes == ["WITH moved"] * (2 if other == 1000 else 1), writes
-    if other == 1000:
-        assert outcome == [f"A day has 24h: 7h 20m left to log on {readable_date(day)}."]
-    else:
-        assert outcome == ["logged"]
-    with app.app_context():
-        total = db.session.scalar(select(func.sum(HabitLog.minutes)).where(HabitLog.date == day))
-    assert total == (1000 if other == 1000 else 1300)
