@@ -272,6 +272,19 @@ def test_a_log_the_database_refuses_in_its_one_round_trip_writes_nothing(
     assert [(log.minutes, log.id) for log in logs_in_db(app)] == [(5, done.log_id)]
 
 
+def test_without_pipeline_mode_the_log_form_logs_as_before(
+    client, app, user, make_habit, count_queries, monkeypatch
+):
+    """With a libpq that has no pipeline mode (older than 14), the form's log is written the
+    way it was before the one round trip: no separate lock, then the session's commit."""
+    monkeypatch.setattr(log_trip, "PIPELINE", False)
+    piano = make_habit(user.id, "Piano")
+    with count_queries() as queries:
+        assert post_log(client, piano, "25m", today_in("UTC")).status_code == 302
+    assert not [each for each in queries.statements if each.endswith("FOR NO KEY UPDATE")]
+    assert [log.minutes for log in logs_in_db(app)] == [25]
+
+
 WRITE_STATEMENT = re.compile(
     r"WITH moved|UPDATE user_account|INSERT INTO habit_log|UPDATE habit_stats"
     r"|DELETE FROM habit_month_total"

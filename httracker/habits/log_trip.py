@@ -37,6 +37,8 @@ from .log_insert import (
 )
 
 USERS = User.__table__
+# libpq 14 and later: the binary package's own is; a system's older one goes the usual way.
+PIPELINE = psycopg.Pipeline.is_supported()
 # The lock an UPDATE of the account's row takes (its version moves in the log's statement).
 LOCK = select(USERS.c.id).where(USERS.c.id == bindparam("account")).with_for_update(key_share=True)
 
@@ -77,12 +79,13 @@ def for_driver(statement, dialect: Dialect) -> DriverStatement:
 def log_in_one_trip(user_id: int, values: dict) -> AtOnce | None:
     """Lock the account, insert the log within its day (moving its habit's stored state back)
     and commit, in one round trip. None when that cannot be done here, and nothing was sent:
-    not PostgreSQL, or the transaction has changes of its own. Otherwise the transaction is over
-    and committed: done with the log's id and habit's name; not done when nothing but the
-    account's version was written (the day was full, or the habit is not the account's active
-    time habit), and the caller goes the usual way, which says why."""
+    not PostgreSQL (with a libpq that has pipeline mode), or the transaction has changes of its
+    own. Otherwise the transaction is over and committed: done with the log's id and habit's
+    name; not done when nothing but the account's version was written (the day was full, or
+    the habit is not the account's active time habit), and the caller goes the usual way,
+    which says why."""
     session = db.session()
-    if not at_once_here() or session.new or session.dirty or session.deleted:
+    if not (PIPELINE and at_once_here()) or session.new or session.dirty or session.deleted:
         return None
     connection = session.connection()
     move = versions.move_in_statement(session, user_id)
