@@ -5,7 +5,7 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import event, insert, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
@@ -283,6 +283,50 @@ def test_without_pipeline_mode_the_log_form_logs_as_before(
         assert post_log(client, piano, "25m", today_in("UTC")).status_code == 302
     assert not [each for each in queries.statements if each.endswith("FOR NO KEY UPDATE")]
     assert [log.minutes for log in logs_in_db(app)] == [25]
+
+
+def test_the_one_round_trip_prepares_its_statements_at_once_with_one_plan(
+    client, app, user, make_habit
+):
+    """On PostgreSQL the trip's lock and log statement are prepared on a connection at their
+    first run, and the log's is planned once for any values: not parsed afresh at each of a
+    connection's first runs, nor planned again for each log's values."""
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the one round trip is PostgreSQL's")
+    piano = make_habit(user.id, "Piano")
+    client.get("/dashboard")  # stores the habit's state; the session is touched once a minute
+    engine.dispose()  # the pool holds what earlier tests left: the logs start it afresh
+    connections = {}
+
+    def ran(connection, cursor, statement, *_):
+        if statement.startswith("WITH moved"):
+            raw = connection.connection.dbapi_connection
+            connections[id(raw)] = raw
+
+    event.listen(engine, "before_cursor_execute", ran)
+    try:
+        for days in (1, 2, 70):
+            day = today_in("UTC") - timedelta(days=days)
+            assert post_log(client, piano, "5m", day).status_code == 302
+    finally:
+        event.remove(engine, "before_cursor_execute", ran)
+    assert len(connections) == 1, connections
+    (raw,) = connections.values()  # idle in the pool now
+    prepared = raw.execute(
+        "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements"
+    ).fetchall()
+    raw.rollback()
+    plans = [
+        (generic, custom) for statement, generic, custom in prepared if "WITH moved" in statement
+    ]
+    # Each log ran a prepared statement (one with its habit's state to move back, or not), and
+    # none was planned for its values.
+    assert plans and sum(generic for generic, _ in plans) == 3, prepared
+    assert all(custom == 0 for _, custom in plans), prepared
+    assert any(statement.endswith("FOR NO KEY UPDATE") for statement, *_ in prepared), prepared
+    assert [log.minutes for log in logs_in_db(app)] == [5, 5, 5]
 
 
 WRITE_STATEMENT = re.compile(

@@ -12,7 +12,13 @@ server, without a trip back to the worker in between.
 SQLAlchemy reads a result as soon as a statement is sent, which pipeline mode cannot give, so
 these statements go to the driver directly, compiled once by SQLAlchemy with its parameter
 processing. The session is told of the COMMIT at once (`Session.commit`, which finds nothing
-left to send)."""
+left to send).
+
+The lock and the log's statement are prepared on the connection at their first run (psycopg
+would wait for the fifth), and planned once for any values (`plan_cache_mode` for this
+transaction): PostgreSQL otherwise plans the log's statement afresh at every run for the values
+it is given, which took longer than running it (0.5–0.9 ms against 0.4–0.5). Every value picks
+rows by an indexed key, an equality or a month's bound, so the one plan serves every log."""
 
 from collections.abc import Callable
 from typing import Any, NamedTuple
@@ -41,6 +47,8 @@ USERS = User.__table__
 PIPELINE = psycopg.Pipeline.is_supported()
 # The lock an UPDATE of the account's row takes (its version moves in the log's statement).
 LOCK = select(USERS.c.id).where(USERS.c.id == bindparam("account")).with_for_update(key_share=True)
+# Until the COMMIT: the statements of the trip keep the one plan made for any values.
+ONE_PLAN = "SET LOCAL plan_cache_mode = force_generic_plan"
 
 
 class DriverStatement(NamedTuple):
@@ -99,16 +107,20 @@ def log_in_one_trip(user_id: int, values: dict) -> AtOnce | None:
         parameters.update(invalidation.move_values(user_id, None, day), habit=values["habit_id"])
     parameters.update(move)
     lock, log = for_driver(LOCK, connection.dialect), for_driver(statement, connection.dialect)
-    sent = [(lock, lock.parameters({"account": user_id})), (log, log.parameters(parameters))]
     driver = connection.connection.driver_connection
     try:
         with driver.pipeline(), driver.cursor() as locking, driver.cursor() as writing:
-            for cursor, (each, values_sent) in zip((locking, writing), sent, strict=True):
+            sent = [
+                (locking, ONE_PLAN, None),
+                (locking, lock.sql, lock.parameters({"account": user_id})),
+                (writing, log.sql, log.parameters(parameters)),
+            ]
+            for cursor, sql, values_sent in sent:
                 # The engine's listeners see them as any statement (counts, the write flag).
                 connection.dispatch.before_cursor_execute(
-                    connection, cursor, each.sql, values_sent, None, False
+                    connection, cursor, sql, values_sent, None, False
                 )
-                cursor.execute(each.sql, values_sent)
+                cursor.execute(sql, values_sent, prepare=values_sent is not None)
             driver.commit()
             row = writing.fetchone()
     except psycopg.Error as error:
