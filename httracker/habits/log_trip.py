@@ -14,17 +14,18 @@ these statements go to the driver directly, compiled once by SQLAlchemy with its
 processing. The session is told of the COMMIT at once (`Session.commit`, which finds nothing
 left to send).
 
-The lock and the log's statement are prepared on the connection at their first run (psycopg
-would wait for the fifth), and planned once for any values (`plan_cache_mode` for this
-transaction): PostgreSQL otherwise plans the log's statement afresh at every run for the values
-it is given, which took longer than running it (0.5–0.9 ms against 0.4–0.5). Every value picks
-rows by an indexed key, an equality or a month's bound, so the one plan serves every log."""
+The lock and the log's statement are prepared on the connection at their first run, and the
+log's keeps one plan made for any values (the lock sets `plan_cache_mode` for the transaction).
+Otherwise a connection's first ten logs paid for planning it: psycopg prepares a statement at
+its fifth run, and PostgreSQL plans a prepared statement for its values at its first five runs
+before it settles on one plan; each such planning took 0.5–0.9 ms, more than running it. Every
+value picks rows by an indexed key (an equality, or a month's bound), so one plan serves all."""
 
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import psycopg
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select, true
 from sqlalchemy.engine import Compiled, Dialect
 from sqlalchemy.exc import DBAPIError
 
@@ -46,9 +47,13 @@ USERS = User.__table__
 # libpq 14 and later: the binary package's own is; a system's older one goes the usual way.
 PIPELINE = psycopg.Pipeline.is_supported()
 # The lock an UPDATE of the account's row takes (its version moves in the log's statement).
-LOCK = select(USERS.c.id).where(USERS.c.id == bindparam("account")).with_for_update(key_share=True)
-# Until the COMMIT: the statements of the trip keep the one plan made for any values.
-ONE_PLAN = "SET LOCAL plan_cache_mode = force_generic_plan"
+# It also sets, until the COMMIT (as SET LOCAL would), that the statements after it keep the one
+# plan made for any values.
+LOCK = (
+    select(USERS.c.id, func.set_config("plan_cache_mode", "force_generic_plan", true()))
+    .where(USERS.c.id == bindparam("account"))
+    .with_for_update(key_share=True)
+)
 
 
 class DriverStatement(NamedTuple):
@@ -111,7 +116,6 @@ def log_in_one_trip(user_id: int, values: dict) -> AtOnce | None:
     try:
         with driver.pipeline(), driver.cursor() as locking, driver.cursor() as writing:
             sent = [
-                (locking, ONE_PLAN, None),
                 (locking, lock.sql, lock.parameters({"account": user_id})),
                 (writing, log.sql, log.parameters(parameters)),
             ]
@@ -120,7 +124,7 @@ def log_in_one_trip(user_id: int, values: dict) -> AtOnce | None:
                 connection.dispatch.before_cursor_execute(
                     connection, cursor, sql, values_sent, None, False
                 )
-                cursor.execute(sql, values_sent, prepare=values_sent is not None)
+                cursor.execute(sql, values_sent, prepare=True)
             driver.commit()
             row = writing.fetchone()
     except psycopg.Error as error:
