@@ -201,7 +201,7 @@ def test_post_with_csrf_token_is_accepted(client, app, make_user, monkeypatch):
     make_user("alice")
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     page = client.get("/auth/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     data = {"login": "alice", "password": PASSWORD, "csrf_token": token}
     assert client.post("/auth/login", data=data).status_code == 302
     assert client.get("/dashboard").status_code == 200

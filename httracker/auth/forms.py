@@ -1,11 +1,10 @@
 """Account forms: register and log in (the settings blueprint has the account-change forms)."""
 
 from flask import current_app
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
-from ..forms import strip, validate_username_format
+from ..forms import AppForm, strip, validate_username_format
 from ..timeutil import timezone_groups
 from .passwords import PASSWORD_LENGTH_RULE, PASSWORD_MAX, PASSWORD_MIN, password_problem
 from .services import EMAIL_TAKEN, email_taken, username_taken
@@ -13,7 +12,7 @@ from .services import EMAIL_TAKEN, email_taken, username_taken
 PASSWORD_LENGTH = Length(min=PASSWORD_MIN, max=PASSWORD_MAX, message=PASSWORD_LENGTH_RULE)
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(AppForm):
     username = StringField("Username", filters=[strip], validators=[DataRequired(), Length(max=32)])
     email = EmailField(
         "Email",
@@ -68,7 +67,7 @@ class RegisterForm(FlaskForm):
             raise ValidationError(EMAIL_TAKEN)
 
 
-class LoginForm(FlaskForm):
+class LoginForm(AppForm):
     login = StringField(
         "Username or email", filters=[strip], validators=[DataRequired(), Length(max=254)]
     )

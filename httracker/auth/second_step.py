@@ -2,13 +2,12 @@
 given its password (state in a `login_challenge` row, see challenges.py)."""
 
 from flask import flash, redirect, render_template, session, url_for
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from ..changes import commit
 from ..extensions import db
-from ..forms import strip
+from ..forms import AppForm, strip
 from ..models import User
 from ..security import safe_next
 from . import bp
@@ -20,7 +19,7 @@ from .totp import WRONG_CODE, check_second_factor
 from .views import finish_login, locked_page, throttle
 
 
-class SecondStepForm(FlaskForm):
+class SecondStepForm(AppForm):
     code = StringField(
         "Code from your authenticator app, or a recovery code",
         filters=[strip],

@@ -1,6 +1,5 @@
 """Forms for habits, logs, checked and skipped days, and the log list's filters."""
 
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     HiddenField,
@@ -25,7 +24,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..changes import RuleBroken
 from ..durations import ACCEPTED_FORMS, DurationError, format_minutes, parse_minutes
-from ..forms import strip
+from ..forms import AppForm, strip
 from ..models import (
     CATEGORY_MAX,
     DIRECTIONS,
@@ -116,7 +115,7 @@ class HabitChoiceField(SelectField):
             raise ValidationError(services.NOT_AN_ACTIVE_HABIT)
 
 
-class HabitForm(FlaskForm):
+class HabitForm(AppForm):
     name = StringField(
         "Name",
         filters=[strip],
@@ -175,7 +174,7 @@ class HabitForm(FlaskForm):
             raise ValidationError("Choose the days to be reminded on.")
 
 
-class LogForm(FlaskForm):
+class LogForm(AppForm):
     habit_id = HabitChoiceField("Habit")
     date = DateField("Date", format="%Y-%m-%d", validators=[InputRequired()])
     minutes = DurationField("Minutes", validators=[DurationRequired(EMPTY_MINUTES)])
@@ -195,11 +194,11 @@ class LogForm(FlaskForm):
         self.habit_id.choices = [SelectChoice(self.habit_id.data, "")]
 
 
-class QuickLogForm(FlaskForm):
+class QuickLogForm(AppForm):
     minutes = DurationField("Minutes", validators=[DurationRequired(EMPTY_MINUTES)])
 
 
-class DayForm(FlaskForm):
+class DayForm(AppForm):
     """A check or a skip of one day (today when no date is given), with an optional note."""
 
     date = DateField("Date", format="%Y-%m-%d", validators=[Optional()])
@@ -208,7 +207,7 @@ class DayForm(FlaskForm):
     )
 
 
-class LogFilterForm(FlaskForm):
+class LogFilterForm(AppForm):
     """The filters of the log list, read from the query string."""
 
     class Meta:
@@ -250,7 +249,7 @@ DAY_ACTIONS = (
 )
 
 
-class DayEntryForm(FlaskForm):
+class DayEntryForm(AppForm):
     """One change on a habit's day page: log, correct or delete minutes, check or uncheck,
     skip or unskip, each with an optional note (kept by the entry it adds); or set the note of
     the day's check or skip. A correction sent with an empty note clears it; one sent without

@@ -8,7 +8,6 @@ from ..analytics.panels import dashboard_panel, habit_panel
 from ..changes import RuleBroken, commit_change
 from ..durations import format_minutes
 from ..extensions import db
-from ..forms import EmptyForm
 from ..mail import mail_enabled
 from ..mail.reminders import set_reminder
 from ..pagecache import cached_page
@@ -231,4 +230,4 @@ def delete(habit_id: int):
         flash(f"Deleted habit {name} and its logs.", "success")
         return redirect_next(url_for("habits.list_habits"))
     count = queries.log_count(current_user, habit)
-    return render_template("habits/delete.html", habit=habit, form=EmptyForm(), log_count=count)
+    return render_template("habits/delete.html", habit=habit, log_count=count)

@@ -1,14 +1,13 @@
 """Forms of the mail pages: forgot password, a new password from a reset link."""
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from ..auth.forms import PASSWORD_LENGTH
-from ..forms import strip
+from ..forms import AppForm, strip
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(AppForm):
     email = EmailField(
         "Email",
         filters=[strip],
@@ -16,7 +15,7 @@ class ForgotPasswordForm(FlaskForm):
     )
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(AppForm):
     password = PasswordField(
         "New password",
         validators=[DataRequired(), PASSWORD_LENGTH],

@@ -1,7 +1,6 @@
 """Forms of the settings pages: password, email, account deletion, preferences, import,
 breaks and API tokens."""
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -29,7 +28,7 @@ from ..auth.forms import PASSWORD_LENGTH
 from ..auth.passwords import PASSWORD_MAX, password_problem
 from ..auth.services import EMAIL_TAKEN, email_taken
 from ..auth.tokens import EXPIRY_DAYS
-from ..forms import strip
+from ..forms import AppForm, strip
 from ..habits.forms import RuleCheck
 from ..habits.services import check_note
 from ..mail import mail_enabled
@@ -37,7 +36,7 @@ from ..models import NOTE_MAX, TOKEN_NAME_MAX, WEEK_STARTS, User
 from ..timeutil import timezone_groups
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(AppForm):
     current_password = PasswordField(
         "Current password",
         validators=[DataRequired(), Length(max=PASSWORD_MAX)],
@@ -64,7 +63,7 @@ class ChangePasswordForm(FlaskForm):
             raise ValidationError(problem)
 
 
-class ChangeEmailForm(FlaskForm):
+class ChangeEmailForm(AppForm):
     email = EmailField(
         "New email",
         filters=[strip],
@@ -84,7 +83,7 @@ class ChangeEmailForm(FlaskForm):
             raise ValidationError(EMAIL_TAKEN)
 
 
-class DeleteAccountForm(FlaskForm):
+class DeleteAccountForm(AppForm):
     current_password = PasswordField(
         "Current password",
         validators=[DataRequired(), Length(max=PASSWORD_MAX)],
@@ -104,7 +103,7 @@ class DeleteAccountForm(FlaskForm):
             raise ValidationError("Type your username exactly as shown to confirm.")
 
 
-class PreferencesForm(FlaskForm):
+class PreferencesForm(AppForm):
     timezone = SelectField("Time zone", validators=[InputRequired()])
     week_start = SelectField(
         "Weeks start on",
@@ -119,11 +118,11 @@ class PreferencesForm(FlaskForm):
         self.timezone.choices = timezone_groups()
 
 
-class ImportForm(FlaskForm):
+class ImportForm(AppForm):
     file = FileField("File to import", validators=[FileRequired("Choose a file to import.")])
 
 
-class ImportMappingForm(FlaskForm):
+class ImportMappingForm(AppForm):
     """How a time tracker's entries become habits; the preview sets the choices."""
 
     mapping = SelectField("Habits from", validators=[InputRequired()])
@@ -146,7 +145,7 @@ class HabitCheckboxes(SelectMultipleField):
             raise StopValidation("Choose among your habits.")
 
 
-class BreakForm(FlaskForm):
+class BreakForm(AppForm):
     start = DateField("First day", format="%Y-%m-%d", validators=[InputRequired()])
     end = DateField("Last day", format="%Y-%m-%d", validators=[InputRequired()])
     habits = HabitCheckboxes("Habits")
@@ -179,7 +178,7 @@ EXPIRY_CHOICES = [SelectChoice("", "Never")] + [
 ]
 
 
-class TokenForm(FlaskForm):
+class TokenForm(AppForm):
     name = StringField(
         "Name",
         filters=[strip],

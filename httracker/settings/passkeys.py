@@ -4,23 +4,23 @@ passkey is a factor, and deleting the last one turns the second step off."""
 
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 
 from ..auth import passkeys
 from ..auth.challenges import current_challenge, end_challenge, start_challenge
 from ..auth.passkey_views import json_error
 from ..changes import RuleBroken, commit, commit_change
+from ..forms import AppForm
 from . import bp
 from .account import invalid, reauthenticate
 from .twofactor import current_password_field
 
 
-class AddPasskeyForm(FlaskForm):
+class AddPasskeyForm(AppForm):
     current_password = current_password_field("passkey-add")
 
 
-class DeletePasskeyForm(FlaskForm):
+class DeletePasskeyForm(AppForm):
     current_password = current_password_field("passkey-delete")
 
 

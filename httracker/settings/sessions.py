@@ -5,7 +5,6 @@ from flask_login import current_user, logout_user
 
 from ..auth.sessions import active_sessions, describe_agent, revoke_session, revoke_sessions
 from ..changes import commit_change
-from ..forms import EmptyForm
 from . import bp
 
 
@@ -17,7 +16,6 @@ def sessions():
         sessions=rows,
         current_id=current_user.session_id,
         describe_agent=describe_agent,
-        form=EmptyForm(),
     )
 
 

@@ -6,7 +6,6 @@ from flask_login import current_user
 from ..auth.tokens import create_token, revoke_token, tokens_of
 from ..changes import commit_change
 from ..extensions import db
-from ..forms import EmptyForm
 from . import bp
 from .forms import TokenForm
 
@@ -18,7 +17,6 @@ def tokens_page(form: TokenForm, secret: str | None = None, status: int = 200):
         form=form,
         tokens=list(db.session.scalars(tokens_of(current_user))),
         secret=secret,
-        revoke_form=EmptyForm(),
     ), status
 
 

@@ -3,7 +3,6 @@ codes, turn it off (password and a code)."""
 
 from flask import flash, redirect, render_template, session, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
@@ -12,7 +11,7 @@ from ..auth.devices import trusted_device
 from ..auth.lockout import Subject, locked_until, record_failure, retry_after
 from ..auth.passwords import PASSWORD_MAX
 from ..changes import commit, commit_change
-from ..forms import strip
+from ..forms import AppForm, strip
 from . import bp
 from .account import invalid, reauthenticate
 
@@ -38,16 +37,16 @@ def current_password_field(prefix: str) -> PasswordField:
     )
 
 
-class EnableTotpForm(FlaskForm):
+class EnableTotpForm(AppForm):
     code = code_field("totp-enable")
 
 
-class DisableTotpForm(FlaskForm):
+class DisableTotpForm(AppForm):
     current_password = current_password_field("totp-disable")
     code = code_field("totp-disable")
 
 
-class RecoveryCodesForm(FlaskForm):
+class RecoveryCodesForm(AppForm):
     current_password = current_password_field("recovery")
 
 

@@ -1,11 +1,10 @@
 """Forms of the timer: start (habit, note, when it started) and the confirmed stop."""
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, FieldList, Form, FormField, HiddenField, StringField
 from wtforms.validators import InputRequired, Length
 
 from ..formatting import readable_date
-from ..forms import strip
+from ..forms import AppForm, strip
 from ..habits.forms import DurationField, RuleCheck, int_or_none
 from ..habits.services import check_note
 from ..models import NOTE_MAX
@@ -22,7 +21,7 @@ class IdField(HiddenField):
         self.data = int_or_none(valuelist[0]) if valuelist else None
 
 
-class StartTimerForm(FlaskForm):
+class StartTimerForm(AppForm):
     habit_id = IdField()
     started = StringField(
         "Started",
@@ -43,7 +42,7 @@ class DayMinutesForm(Form):
     minutes = DurationField("Minutes")
 
 
-class ConfirmStopForm(FlaskForm):
+class ConfirmStopForm(AppForm):
     timer_id = IdField()
     days = FieldList(FormField(DayMinutesForm), min_entries=0, max_entries=MAX_DAYS)
 
