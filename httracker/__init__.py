@@ -6,7 +6,7 @@ from flask import Flask
 
 from config import ConfigError, load_config
 
-from . import api, cli, database, errors, formatting, pagecache, pwa, security
+from . import api, cli, database, errors, formatting, pagecache, pwa, security, session_cookie
 from .analytics import bp as analytics_bp
 from .auth import bp as auth_bp
 from .extensions import csrf, db, limiter, login_manager, mail, migrate
@@ -30,6 +30,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     register_blueprints(app)
     errors.register(app)
     security.register(app)
+    session_cookie.register(app)
     formatting.register(app)
     cli.register(app)
     return app
