@@ -83,7 +83,8 @@ def log_unread(form: LogForm) -> str | None:
     written = services.add_log_unread(current_user, habit_id, day, minutes, note, commit=True)
     if written is None:
         return None
-    commit()  # after the one round trip (log_trip.py), nothing is left to send
+    if db.session().in_transaction():  # after the one round trip (log_trip.py) it has ended
+        commit()
     return written[1]
 
 
