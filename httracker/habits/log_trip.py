@@ -114,18 +114,21 @@ def log_in_one_trip(user_id: int, values: dict) -> AtOnce | None:
     lock, log = for_driver(LOCK, connection.dialect), for_driver(statement, connection.dialect)
     driver = connection.connection.driver_connection
     try:
-        with driver.pipeline(), driver.cursor() as locking, driver.cursor() as writing:
+        with driver.cursor() as locking, driver.cursor() as writing:
             sent = [
                 (locking, lock.sql, lock.parameters({"account": user_id})),
                 (writing, log.sql, log.parameters(parameters)),
             ]
-            for cursor, sql, values_sent in sent:
-                # The engine's listeners see them as any statement (counts, the write flag).
-                connection.dispatch.before_cursor_execute(
-                    connection, cursor, sql, values_sent, None, False
-                )
-                cursor.execute(sql, values_sent, prepare=True)
-            driver.commit()
+            with driver.pipeline():
+                for cursor, sql, values_sent in sent:
+                    # The engine's listeners see them as any statement (counts, the write flag).
+                    connection.dispatch.before_cursor_execute(
+                        connection, cursor, sql, values_sent, None, False
+                    )
+                    cursor.execute(sql, values_sent, prepare=True)
+                # As a statement: the pipeline's end then waits once for all three (the
+                # driver's commit would wait, and the end wait again).
+                locking.execute("COMMIT")
             row = writing.fetchone()
     except psycopg.Error as error:
         session.rollback()
