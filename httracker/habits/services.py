@@ -323,10 +323,10 @@ def add_log_unread(
     note: str | None = None,
     *,
     commit: bool = False,
-) -> tuple[HabitLog, str] | None:
+) -> tuple[int, str] | None:
     """`add_log` for a habit known by its id alone, not read first: on PostgreSQL the one
     statement checks it is the user's active time habit itself (log_insert.insert_at_once).
-    The log as written and the habit's name as committed; None when nothing was written so
+    The log's id and the habit's name as committed; None when nothing was written so
     (another database, a rule the log breaks, the habit no such habit, a day without room).
     The caller then reads the habit and calls `add_log`, which says why.
 
@@ -345,7 +345,7 @@ def add_log_unread(
         done = log_insert.insert_at_once(user.id, values)
     if not done.done or done.log_id is None:
         return None
-    return _written(values, done.log_id), done.habit_name
+    return done.log_id, done.habit_name
 
 
 def update_log(
