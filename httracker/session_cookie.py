@@ -5,7 +5,8 @@ the session through its tagged JSON, which walks every value to mark tuples, byt
 and the like. This session holds strings, numbers, booleans and the flashed messages (pairs):
 the serializer is made once per key, and the session is written as plain JSON whenever it
 holds only JSON's own types (a pair becomes a two-item list, which the page unpacks alike),
-else tagged as before. Reading takes either form, so cookies written before still work."""
+else tagged as before (a Markup message would come back as text, escaped when shown: nothing
+flashes one). Reading takes either form, so cookies written before still work."""
 
 import json
 
