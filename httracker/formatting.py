@@ -6,6 +6,7 @@ from flask import Flask
 from markupsafe import Markup
 
 from .durations import format_hmm, format_minutes
+from .forms import csrf_field
 from .timeutil import zone
 
 
@@ -73,7 +74,8 @@ def without_none(attributes: dict) -> dict:
 
 
 def register(app: Flask) -> None:
-    """Make the filters available to every template."""
+    """Make the filters, and the form's CSRF field, available to every template."""
+    app.jinja_env.globals["csrf_field"] = csrf_field
     app.jinja_env.filters.update(
         readable_date=readable_date,
         short_date=short_date,

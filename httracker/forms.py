@@ -3,6 +3,8 @@
 import re
 
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 USERNAME_PATTERN = re.compile(r"[A-Za-z0-9_.\-]{3,32}")
 
@@ -29,3 +31,9 @@ class AppForm(FlaskForm):
 
     class Meta:
         csrf = False
+
+
+def csrf_field() -> Markup:
+    """The hidden field that carries the session's CSRF token in a page's form (templates call
+    it as `csrf_field()`)."""
+    return Markup('<input type="hidden" name="csrf_token" value="{}">').format(generate_csrf())

@@ -210,9 +210,6 @@ class DayForm(AppForm):
 class LogFilterForm(AppForm):
     """The filters of the log list, read from the query string."""
 
-    class Meta:
-        csrf = False
-
     habit_id = SelectField(
         "Habit", coerce=int_or_none, validators=[Optional()], validate_choice=False
     )
