@@ -1,8 +1,11 @@
-"""Per-connection database setup, and how a request that only read ends its transaction."""
+"""Per-connection database setup, how a request that only read ends its transaction, and reads
+that run ahead of it."""
 
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 
 from flask import Flask
+from psycopg.pq import TransactionStatus
 from sqlalchemy import event
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -27,6 +30,8 @@ def register(app: Flask) -> None:
     event.listen(engine, "begin", _forget_writes)
     event.listen(engine, "before_cursor_execute", _note_write)
     app.teardown_request(end_reads)
+    if engine.dialect.name == "postgresql":
+        event.listen(engine, "connect", _postgresql_on_connect)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
@@ -71,6 +76,45 @@ def _connected(session, transaction, connection) -> None:
 def _disconnected(session, transaction) -> None:
     if transaction.parent is None:
         session.info.pop(CONNECTION, None)
+
+
+@contextmanager
+def ahead_of_the_transaction(session: Session) -> Iterator[None]:
+    """Run the block's reads ahead of the session's transaction on the database, each on its
+    own, when nothing of that transaction has reached PostgreSQL yet: psycopg's autocommit for
+    the block, as SQLAlchemy's own connection ping does. Under READ COMMITTED a read sees the
+    same rows in a transaction or alone, and these take no lock. The transaction then begins
+    with the request's first statement after them, and the log form's one round trip
+    (habits/log_trip.py) can be a transaction of its own. Elsewhere, or once the transaction
+    has begun, the block runs in it as usual."""
+    connection = session.connection()
+    driver = connection.connection.driver_connection
+    alone = (
+        connection.dialect.name == "postgresql"
+        and not driver.autocommit
+        and driver.info.transaction_status == TransactionStatus.IDLE
+    )
+    if not alone:
+        yield
+        return
+    driver.autocommit = True
+    try:
+        yield
+    finally:
+        if not driver.closed:
+            driver.autocommit = False
+
+
+def _postgresql_on_connect(dbapi_connection, connection_record) -> None:
+    # A transaction psycopg begins is READ COMMITTED (config.engine_options); so is one the
+    # server begins on its own, as the log form's one round trip has it do: whatever an
+    # operator made the server's default.
+    autocommit = dbapi_connection.autocommit
+    dbapi_connection.autocommit = True
+    try:
+        dbapi_connection.execute("SET default_transaction_isolation TO 'read committed'")
+    finally:
+        dbapi_connection.autocommit = autocommit
 
 
 def _sqlite_on_connect(dbapi_connection, connection_record) -> None:

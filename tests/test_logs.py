@@ -5,16 +5,18 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from psycopg.pq import TransactionStatus
 from sqlalchemy import event, insert, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
 import httracker.timeutil
+from httracker.auth.sessions import load_session_user, start_session
 from httracker.changes import RuleBroken
 from httracker.extensions import db
 from httracker.formatting import readable_date
 from httracker.habits import log_trip
-from httracker.models import HabitLog, HabitStatsState, User
+from httracker.models import Habit, HabitLog, HabitStatsState, HabitTimer, User, utcnow
 from httracker.timeutil import today_in
 
 from .statements import reads_habit
@@ -270,6 +272,47 @@ def test_a_log_the_database_refuses_in_its_one_round_trip_writes_nothing(
         done = log_trip.log_in_one_trip(user.id, {**values, "minutes": 5})
         assert done.done and done.habit_name == "Piano"
     assert [(log.minutes, log.id) for log in logs_in_db(app)] == [(5, done.log_id)]
+
+
+@pytest.mark.parametrize("before", ["nothing", "a running timer", "a read of the habit"])
+def test_the_one_round_trip_is_a_transaction_of_its_own_after_the_users_read(
+    app, user, make_habit, before
+):
+    """A request reads its user (and a running timer) ahead of its transaction: nothing of it
+    has reached PostgreSQL then, and the trip's lock and statement are a transaction of the
+    server's own, committed at the pipeline's end. After a read in the transaction they end it
+    with COMMIT. Either way the log is committed for every other connection, and the connection
+    is left as found: the next statement begins a transaction again."""
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the one round trip is PostgreSQL's")
+    piano = make_habit(user.id, "Piano")
+    with app.test_request_context():
+        account = db.session.get(User, user.id)
+        if before == "a running timer":
+            db.session.add(HabitTimer(user_id=user.id, habit_id=piano, started_at=utcnow()))
+        start_session(account)
+        db.session.commit()
+        token = account.session_token
+    day = today_in("UTC") - timedelta(days=1)
+    values = {"user_id": user.id, "habit_id": piano, "date": day, "minutes": 5, "note": None}
+    with app.test_request_context():
+        account = load_session_user(token)
+        assert (account.timer is not None) is (before == "a running timer")
+        driver = db.session.connection().connection.driver_connection
+        assert driver.info.transaction_status == TransactionStatus.IDLE
+        if before == "a read of the habit":
+            db.session.get(Habit, piano)
+            assert driver.info.transaction_status == TransactionStatus.INTRANS
+        done = log_trip.log_in_one_trip(user.id, {**values, "created_at": datetime.now(UTC)})
+        assert done.done and done.habit_name == "Piano"
+        assert driver.info.transaction_status == TransactionStatus.IDLE
+        assert not driver.autocommit
+        assert [(log.id, log.minutes) for log in logs_in_db(app)] == [(done.log_id, 5)]
+        assert db.session.scalar(select(User.data_version).where(User.id == user.id))
+        assert driver.info.transaction_status == TransactionStatus.INTRANS
+        db.session.rollback()
 
 
 def test_without_pipeline_mode_the_log_form_logs_as_before(

@@ -445,19 +445,22 @@ def test_a_log_that_waits_for_the_lock_counts_what_committed_meanwhile(
 
 
 @pytest.mark.parametrize("other", [1000, 300])
+@pytest.mark.parametrize("read_habit", [False, True], ids=["alone", "in-a-transaction"])
 def test_the_log_forms_log_takes_the_lock_before_its_statement_reads(
-    app, make_user, admin, backend, other
+    app, make_user, admin, backend, other, read_habit
 ):
     """The log form's write (add_log_unread with `commit`), in the same race: on PostgreSQL the
-    lock, the statement and COMMIT go in one round trip and the statement begins once the lock
-    is held, so it reads the day as committed, with no second try. Refused, it leaves the usual
-    way, in the next transaction, to say why."""
+    lock and the statement go in one round trip and the statement begins once the lock is held,
+    so it reads the day as committed, with no second try. So when they are a transaction of
+    their own (the user read ahead of it, as a request does) and when they end one that a read
+    of the habit began (with COMMIT). Refused, it leaves the usual way, in the next
+    transaction, to say why."""
 
     def log(user, habit_id, day):
         if add_log_unread(user, habit_id, day, 1000, commit=True) is None:
             add_log(user, db.session.get(Habit, habit_id), day, 1000)
 
-    writes = log_while_another_fills_the_day(app, make_user, admin, backend, other, log, False)
+    writes = log_while_another_fills_the_day(app, make_user, admin, backend, other, log, read_habit)
     if backend == "postgresql":
         # Written: one statement. Refused: the round trip's, then the usual way's.
         assert writes == ["WITH moved"] * (2 if other == 1000 else 1), writes

@@ -5,9 +5,12 @@ changes is rolled back, as before."""
 from collections import Counter
 
 import pytest
+from psycopg.pq import TransactionStatus
 from sqlalchemy import event, select, update
+from sqlalchemy.engine import make_url
 
-from httracker.database import CONNECTION, end_reads
+from httracker import create_app
+from httracker.database import CONNECTION, ahead_of_the_transaction, end_reads
 from httracker.extensions import db
 from httracker.models import User
 
@@ -107,3 +110,50 @@ def test_a_request_that_only_read_ends_with_commit(app, client, user, make_habit
         event.remove(engine, "rollback", rollback)
     assert ends.count("rollback") == 0, ends
     assert ends.count("commit") >= 5, ends
+
+
+def test_reads_ahead_of_the_transaction_begin_none_on_postgresql(app, make_user, database_url):
+    """On PostgreSQL the reads of `ahead_of_the_transaction` run each on its own, before the
+    session's transaction reaches the server; its first statement after them begins it, and the
+    connection is back out of autocommit. Once a transaction has begun, and on the other
+    databases, the block runs in the transaction. Either way the session's transaction goes on
+    as before and its end commits or rolls back what it wrote."""
+    alice = make_user("alice")
+    postgresql = make_url(database_url).get_backend_name() == "postgresql"
+    with app.test_request_context("/"):
+        session = db.session()
+        with ahead_of_the_transaction(session):
+            assert session.scalar(select(User.username).where(User.id == alice.id)) == "alice"
+        driver = session.connection().connection.driver_connection
+        if postgresql:
+            assert driver.info.transaction_status == TransactionStatus.IDLE
+            assert not driver.autocommit
+        session.execute(update(User).where(User.id == alice.id).values(username="mallory"))
+        if postgresql:
+            assert driver.info.transaction_status == TransactionStatus.INTRANS
+        with ahead_of_the_transaction(session):  # begun: it reads in the transaction
+            assert session.scalar(select(User.username).where(User.id == alice.id)) == "mallory"
+        if postgresql:
+            assert driver.info.transaction_status == TransactionStatus.INTRANS
+        session.rollback()
+    assert _name_of(app, alice.id) == "alice"
+
+
+def test_the_servers_own_transactions_are_read_committed_whatever_its_default(database_url):
+    """A transaction the server begins by itself (the log form's one round trip has it do so)
+    is READ COMMITTED like those psycopg begins, even where an operator made the server's
+    default another level."""
+    if make_url(database_url).get_backend_name() != "postgresql":
+        pytest.skip("PostgreSQL's own transactions")
+    url = make_url(database_url).update_query_dict(
+        {"options": "-c default_transaction_isolation=serializable"}
+    )
+    app = create_app({"ENV": "testing", "SQLALCHEMY_DATABASE_URI": url.render_as_string(False)})
+    with app.app_context():
+        try:
+            with db.engine.connect() as connection:
+                level = connection.exec_driver_sql("SHOW default_transaction_isolation").scalar()
+                current = connection.exec_driver_sql("SHOW transaction_isolation").scalar()
+        finally:
+            db.engine.dispose()
+    assert (level, current) == ("read committed", "read committed")

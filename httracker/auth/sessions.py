@@ -15,6 +15,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import versions
 from ..audit import audit, client_ip
+from ..database import ahead_of_the_transaction
 from ..extensions import db
 from ..models import HabitTimer, User, UserSession, utcnow
 
@@ -73,8 +74,9 @@ def load_session_user(token: str) -> User | None:
     The touch is a short transaction of its own, on its own connection: it commits nothing the
     request has started (its commit point stays one). On PostgreSQL and MariaDB the session
     row and the user (with the id of a running timer, which every page's header shows; the
-    timer and its habit are read only when there is one) are one read in the request's
-    transaction, which locks nothing the touch needs. On SQLite, where a transaction holds the
+    timer and its habit are read only when there is one) are one read, which locks nothing the
+    touch needs: on MariaDB in the request's transaction, on PostgreSQL ahead of it
+    (database.ahead_of_the_transaction). On SQLite, where a transaction holds the
     write lock from its start, the session row is read and touched before the request's
     transaction begins, so the touch never waits on it."""
     if not token or len(token) > 128:
@@ -93,7 +95,8 @@ def load_session_user(token: str) -> User | None:
             versions.seen(db.session(), user)
     else:
         first = not db.session.identity_map
-        row = db.session.execute(SESSION_USER, {"digest": digest}).one_or_none()
+        with ahead_of_the_transaction(db.session()):
+            row = db.session.execute(SESSION_USER, {"digest": digest}).one_or_none()
         if row is None or is_expired(row, now):
             return None
         if first:
@@ -105,9 +108,10 @@ def load_session_user(token: str) -> User | None:
         # Most of the time no timer runs: its id says so, without loading two more entities.
         running = None
         if row.timer_id is not None:
-            running = db.session.get(
-                HabitTimer, row.timer_id, options=[joinedload(HabitTimer.habit)]
-            )
+            with ahead_of_the_transaction(db.session()):
+                running = db.session.get(
+                    HabitTimer, row.timer_id, options=[joinedload(HabitTimer.habit)]
+                )
         set_committed_value(user, "timer", running)
     if user is not None:
         user.session_token, user.session_id = token, row.session_id
