@@ -13,9 +13,10 @@ When nothing of the request's transaction has reached the server (the session's 
 ahead of it, database.ahead_of_the_transaction), the two are a transaction of the server's own:
 in the extended query protocol, statements sent without BEGIN up to a Sync run in one
 transaction, which the Sync commits (or, after an error, rolls back). psycopg sends neither
-BEGIN nor COMMIT then, which takes about 0.2 ms off the trip. A transaction already begun is
-ended by a COMMIT sent with them. Either runs READ COMMITTED (the server's default for the
-app's connections is set so, database.py).
+BEGIN nor COMMIT then: with the driver alone, the user's read and the trip take 0.2 ms less
+so (bench/results/2026-11-30-write-alone.md). A transaction already begun is ended by a COMMIT
+sent with them. Either runs READ COMMITTED (the server's default for the app's connections is
+set so, database.py).
 
 SQLAlchemy reads a result as soon as a statement is sent, which pipeline mode cannot give, so
 these statements go to the driver directly, compiled once by SQLAlchemy with its parameter
