@@ -310,8 +310,10 @@ def test_the_one_round_trip_is_a_transaction_of_its_own_after_the_users_read(
         assert driver.info.transaction_status == TransactionStatus.IDLE
         assert not driver.autocommit
         assert [(log.id, log.minutes) for log in logs_in_db(app)] == [(done.log_id, 5)]
+        # The session's next statement (on whichever pooled connection) begins a transaction.
         assert db.session.scalar(select(User.data_version).where(User.id == user.id))
-        assert driver.info.transaction_status == TransactionStatus.INTRANS
+        after = db.session.connection().connection.driver_connection
+        assert after.info.transaction_status == TransactionStatus.INTRANS
         db.session.rollback()
 
 
