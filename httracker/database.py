@@ -79,42 +79,48 @@ def _disconnected(session, transaction) -> None:
 
 
 @contextmanager
-def ahead_of_the_transaction(session: Session) -> Iterator[None]:
-    """Run the block's reads ahead of the session's transaction on the database, each on its
-    own, when nothing of that transaction has reached PostgreSQL yet: psycopg's autocommit for
-    the block, as SQLAlchemy's own connection ping does. Under READ COMMITTED a read sees the
-    same rows in a transaction or alone, and these take no lock. The transaction then begins
-    with the request's first statement after them, and the log form's one round trip
-    (habits/log_trip.py) can be a transaction of its own. Elsewhere, or once the transaction
-    has begun, the block runs in it as usual."""
-    connection = session.connection()
-    driver = connection.connection.driver_connection
-    alone = (
-        connection.dialect.name == "postgresql"
-        and not driver.autocommit
-        and driver.info.transaction_status == TransactionStatus.IDLE
-    )
-    if not alone:
-        yield
-        return
+def each_alone(driver) -> Iterator[None]:
+    """psycopg sends the block's statements without BEGIN (autocommit): the server runs each
+    as a transaction of its own, or those sent together in a pipeline as one, which the
+    pipeline's end commits. The connection is then back as it was."""
+    before = driver.autocommit
     driver.autocommit = True
     try:
         yield
     finally:
         if not driver.closed:
-            driver.autocommit = False
+            driver.autocommit = before
+
+
+def nothing_begun(driver) -> bool:
+    """Whether nothing of a transaction has reached the server on this psycopg connection."""
+    return not driver.autocommit and driver.info.transaction_status == TransactionStatus.IDLE
+
+
+@contextmanager
+def ahead_of_the_transaction(session: Session) -> Iterator[None]:
+    """Run the block's reads ahead of the session's transaction on the database, each on its
+    own, when nothing of that transaction has reached PostgreSQL yet (`each_alone`, as
+    SQLAlchemy's own connection ping runs). Under READ COMMITTED a read sees the same rows in a
+    transaction or alone, and these take no lock. The transaction then begins with the
+    request's first statement after them, and the log form's one round trip
+    (habits/log_trip.py) can be a transaction of its own. Elsewhere, or once the transaction
+    has begun, the block runs in it as usual."""
+    connection = session.connection()
+    driver = connection.connection.driver_connection
+    if connection.dialect.name != "postgresql" or not nothing_begun(driver):
+        yield
+        return
+    with each_alone(driver):
+        yield
 
 
 def _postgresql_on_connect(dbapi_connection, connection_record) -> None:
     # A transaction psycopg begins is READ COMMITTED (config.engine_options); so is one the
     # server begins on its own, as the log form's one round trip has it do: whatever an
     # operator made the server's default.
-    autocommit = dbapi_connection.autocommit
-    dbapi_connection.autocommit = True
-    try:
+    with each_alone(dbapi_connection):
         dbapi_connection.execute("SET default_transaction_isolation TO 'read committed'")
-    finally:
-        dbapi_connection.autocommit = autocommit
 
 
 def _sqlite_on_connect(dbapi_connection, connection_record) -> None:

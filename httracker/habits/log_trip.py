@@ -31,17 +31,17 @@ before it settles on one plan; each such planning took 0.5–0.9 ms, more than r
 value picks rows by an indexed key (an equality, or a month's bound), so one plan serves all."""
 
 from collections.abc import Callable
+from contextlib import nullcontext
 from typing import Any, NamedTuple
 
 import psycopg
-from psycopg.pq import TransactionStatus
 from sqlalchemy import bindparam, func, select, true
 from sqlalchemy.engine import Compiled, Dialect
 from sqlalchemy.exc import DBAPIError
 
 from .. import versions
 from ..analytics import invalidation
-from ..database import WROTE
+from ..database import WROTE, each_alone, nothing_begun
 from ..extensions import db
 from ..models import User
 from .log_insert import (
@@ -126,31 +126,24 @@ def log_in_one_trip(user_id: int, values: dict) -> AtOnce | None:
     # Nothing of the transaction has reached the server (the session's user was read ahead of
     # it): the two statements are the server's own transaction, which the pipeline's end
     # (its Sync) commits; psycopg sends no BEGIN and no COMMIT.
-    alone = driver.info.transaction_status == TransactionStatus.IDLE
+    alone = nothing_begun(driver)
     try:
         with driver.cursor() as locking, driver.cursor() as writing:
             sent = [
                 (locking, lock.sql, lock.parameters({"account": user_id})),
                 (writing, log.sql, log.parameters(parameters)),
             ]
-            if alone:
-                driver.autocommit = True
-            try:
-                with driver.pipeline():
-                    for cursor, sql, values_sent in sent:
-                        # The engine's listeners see them as any statement (counts, the
-                        # write flag).
-                        connection.dispatch.before_cursor_execute(
-                            connection, cursor, sql, values_sent, None, False
-                        )
-                        cursor.execute(sql, values_sent, prepare=True)
-                    if not alone:
-                        # As a statement: the pipeline's end then waits once for all three
-                        # (the driver's commit would wait, and the end wait again).
-                        locking.execute("COMMIT")
-            finally:
-                if alone and not driver.closed:
-                    driver.autocommit = False
+            with each_alone(driver) if alone else nullcontext(), driver.pipeline():
+                for cursor, sql, values_sent in sent:
+                    # The engine's listeners see them as any statement (counts, the write flag).
+                    connection.dispatch.before_cursor_execute(
+                        connection, cursor, sql, values_sent, None, False
+                    )
+                    cursor.execute(sql, values_sent, prepare=True)
+                if not alone:
+                    # As a statement: the pipeline's end then waits once for all three (the
+                    # driver's commit would wait, and the end wait again).
+                    locking.execute("COMMIT")
             row = writing.fetchone()
     except psycopg.Error as error:
         session.rollback()
